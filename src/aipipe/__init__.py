@@ -1,0 +1,1 @@
+"""aipipe: tracks the money in AI from public sources into a DuckDB warehouse."""

@@ -1,0 +1,1 @@
+"""Normalisation of money, units, currencies and periods."""

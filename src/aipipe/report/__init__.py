@@ -1,0 +1,1 @@
+"""Reports: validation report, article tables, charts, living edition."""

@@ -1,0 +1,1 @@
+"""Public sources: one module per source; each fetches live, snapshots, and parses."""

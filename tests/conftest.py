@@ -1,0 +1,40 @@
+"""Shared test fixtures: where the real SEC/ECB files and the seed article live.
+
+The real files sit in `../shared/` beside the repository (read from there, never copied in).
+`AIPIPE_SHARED` overrides the location.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("AIPIPE_SHARED", REPO.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"shared fixtures not found at {SHARED}; set AIPIPE_SHARED")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def sec_fixtures(shared_dir: Path) -> Path:
+    return shared_dir / "fixtures" / "sec"
+
+
+@pytest.fixture(scope="session")
+def fx_fixtures(shared_dir: Path) -> Path:
+    return shared_dir / "fixtures" / "fx"
+
+
+@pytest.fixture(scope="session")
+def seed_article(shared_dir: Path) -> Path:
+    files = sorted((shared_dir / "seeds").glob("*.txt"))
+    if not files:
+        pytest.fail(f"no seed article in {shared_dir / 'seeds'}")
+    return files[0]
