@@ -1,0 +1,1 @@
+"""Prefect flows: thin wiring of the aipipe library into scheduled, observable runs."""

@@ -1,0 +1,65 @@
+"""Prefect flow `refresh`: fetch every source (or fall back), stage, validate, load, report.
+
+Tasks are thin wrappers over `aipipe.pipeline`; they pass specs, paths and small records, never
+connections. A source that fails is reported, not raised, so one broken source cannot sink the run.
+"""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from aipipe import pipeline
+from aipipe.load import RunRecord
+from aipipe.report.run_report import write_run_report
+from aipipe.settings import Settings
+from aipipe.snapshots import utc_now
+from aipipe.sources.base import Acquired, SourceSpec
+from aipipe.stage import StageResult
+from aipipe.warehouse import loaded_snapshots
+
+FLOW_TIMEOUT_S = 3600
+
+
+@task(name="acquire", cache_policy=NO_CACHE,
+      task_run_name="acquire {spec.name}")
+def acquire_task(spec: SourceSpec, settings: Settings) -> Acquired:
+    return pipeline.acquire_source(spec, settings)
+
+
+@task(name="stage", cache_policy=NO_CACHE,
+      task_run_name="stage {spec.name}")
+def stage_task(spec: SourceSpec, acquired: Acquired, settings: Settings, run_id: str,
+               loaded: set) -> StageResult:
+    result = pipeline.stage(spec, acquired, settings, run_id, loaded)
+    pipeline.print_progress(result)
+    return result
+
+
+@task(name="load", cache_policy=NO_CACHE)
+def load_task(settings: Settings, run: RunRecord, results: list[StageResult], wait_s: float):
+    return pipeline.load(settings, run, results, wait_s)
+
+
+@task(name="report", cache_policy=NO_CACHE)
+def report_task(settings: Settings, run_id: str):
+    return write_run_report(settings, run_id)
+
+
+@flow(name="refresh", timeout_seconds=FLOW_TIMEOUT_S, log_prints=False)
+def refresh(settings: Settings | None = None, families: list[str] | None = None,
+            wait_s: float = 0.0) -> dict:
+    """Refresh the warehouse from every source; returns the run id, status and report path."""
+    settings = settings or Settings()
+    logger = get_run_logger()
+    run = RunRecord(pipeline.new_run_id(), "refresh", utc_now(), settings.offline)
+    specs = pipeline.plan(settings, families)
+    logger.info("run %s: %d sources (%s)", run.run_id, len(specs), "offline" if settings.offline else "live")
+    loaded = loaded_snapshots(settings.db_path)
+    acquired = [acquire_task.submit(spec, settings) for spec in specs]
+    staged = [stage_task.submit(spec, a, settings, run.run_id, loaded) for spec, a in zip(specs, acquired, strict=True)]
+    results = [s.result() for s in staged]
+    outcome = load_task(settings, run, results, wait_s)
+    report = report_task(settings, run.run_id)
+    return {"run_id": run.run_id, "status": outcome.status, "report": str(report),
+            "sources": {r.source: r.status for r in results}}

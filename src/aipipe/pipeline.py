@@ -1,0 +1,78 @@
+"""The refresh pipeline as plain functions: acquire → stage → load → report.
+
+The Prefect flow in `flows/refresh.py` wraps these as tasks; tests and benchmarks call them
+directly. Nothing here raises for a single source's failure: outcomes are returned and reported.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aipipe.http import PoliteClient
+from aipipe.load import LoadOutcome, RunRecord, load_run
+from aipipe.settings import Settings
+from aipipe.snapshots import SnapshotStore, utc_now
+from aipipe.sources.base import Acquired, SourceSpec, acquire
+from aipipe.sources.registry import all_sources
+from aipipe.stage import StageResult, stage_source
+from aipipe.warehouse import loaded_snapshots
+
+_clients: dict[tuple[str, float], PoliteClient] = {}
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def http_client(settings: Settings) -> PoliteClient | None:
+    """One shared client per process (so the rate limit is shared), or None when offline."""
+    if settings.offline:
+        return None
+    key = (settings.user_agent, settings.http_timeout_s)
+    if key not in _clients:
+        _clients[key] = PoliteClient(settings.user_agent, timeout_s=settings.http_timeout_s,
+                                     retries=settings.http_retries)
+    return _clients[key]
+
+
+def plan(settings: Settings, families: list[str] | None = None) -> list[SourceSpec]:
+    return all_sources(settings, families)
+
+
+def acquire_source(spec: SourceSpec, settings: Settings) -> Acquired:
+    return acquire(spec, SnapshotStore(settings.data_dir), http_client(settings))
+
+
+def stage(spec: SourceSpec, acquired: Acquired, settings: Settings, run_id: str,
+          loaded: set[tuple[str, str, str]]) -> StageResult:
+    return stage_source(spec, acquired, run_dir(settings, run_id), run_id, loaded)
+
+
+def run_dir(settings: Settings, run_id: str) -> Path:
+    return settings.data_dir / "runs" / run_id
+
+
+def load(settings: Settings, run: RunRecord, results: list[StageResult], wait_s: float = 0.0) -> LoadOutcome:
+    return load_run(settings.db_path, run, results, wait_s=wait_s)
+
+
+def refresh_direct(settings: Settings, families: list[str] | None = None, wait_s: float = 0.0,
+                   progress: bool = False) -> tuple[RunRecord, LoadOutcome, list[StageResult]]:
+    """The whole refresh without Prefect (used by benchmarks to measure Prefect's overhead)."""
+    run = RunRecord(new_run_id(), "refresh", utc_now(), settings.offline)
+    loaded = loaded_snapshots(settings.db_path)
+    results = []
+    for spec in plan(settings, families):
+        result = stage(spec, acquire_source(spec, settings), settings, run.run_id, loaded)
+        if progress:
+            print_progress(result)
+        results.append(result)
+    outcome = load(settings, run, results, wait_s)
+    return run, outcome, results
+
+
+def print_progress(result: StageResult) -> None:
+    sys.stderr.write(f"  {result.source:<24} {result.origin:<12} {result.status:<9} {result.message}\n")

@@ -1,0 +1,32 @@
+"""Every source a refresh run knows about, built from the settings and the config files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aipipe.settings import Settings
+from aipipe.sources.base import SourceSpec
+from aipipe.sources.sec import company_source
+from aipipe.watchlist import load_watchlist
+
+
+def sec_sources(settings: Settings) -> list[SourceSpec]:
+    return [company_source(c, settings) for c in load_watchlist().refresh_companies()]
+
+
+# family -> builder. A new source family adds one line here.
+FAMILIES: dict[str, Callable[[Settings], list[SourceSpec]]] = {
+    "sec": sec_sources,
+}
+
+
+def all_sources(settings: Settings, families: list[str] | None = None) -> list[SourceSpec]:
+    """The sources of the given families (all when None), in a stable order."""
+    unknown = set(families or []) - set(FAMILIES)
+    if unknown:
+        raise ValueError(f"unknown source families {sorted(unknown)}; known: {sorted(FAMILIES)}")
+    specs: list[SourceSpec] = []
+    for family, build in FAMILIES.items():
+        if families is None or family in families:
+            specs.extend(build(settings))
+    return specs

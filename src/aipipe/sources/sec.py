@@ -1,0 +1,97 @@
+"""SEC EDGAR companyfacts: one source per watched company, parsed into staging.sec_facts rows.
+
+Live: https://data.sec.gov/api/xbrl/companyfacts/CIK##########.json (one JSON per company).
+Seed: `seed/sec_facts.csv`, figures transcribed by hand from those files with their accession
+numbers, used only when nothing can be fetched and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import io
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+
+from aipipe.settings import SEED_DIR, Settings
+from aipipe.snapshots import Snapshot, SnapshotStore
+from aipipe.sources.base import SourceSpec
+from aipipe.sources.sec_parse import FACT_COLUMNS, CompanyFactsError, parse_companyfacts
+from aipipe.watchlist import Company
+
+PARSER_VERSION = "sec-companyfacts-1"
+LICENCE = (
+    "SEC EDGAR data is public information; access per SEC's fair-access policy "
+    "(identify yourself, at most 10 requests/second): https://www.sec.gov/os/accessing-edgar-data"
+)
+SEED_FILE = SEED_DIR / "sec_facts.csv"
+
+
+def company_source(company: Company, settings: Settings) -> SourceSpec:
+    """The companyfacts source for one company."""
+    return SourceSpec(
+        name=f"sec:{company.cik10}",
+        family="sec",
+        table="sec_facts",
+        url=f"{settings.sec_base_url}/api/xbrl/companyfacts/{company.cik10}.json",
+        suffix=".json",
+        licence=LICENCE,
+        parse=parse_snapshot,
+        parser_version=PARSER_VERSION,
+        seed=lambda store, cik=company.cik: seed_snapshot(store, cik),
+        description=f"SEC companyfacts for {company.ticker} ({company.cik10})",
+        optional=True,
+    )
+
+
+def parse_snapshot(snapshot: Snapshot) -> pd.DataFrame:
+    """Rows of staging.sec_facts from a stored companyfacts JSON or a seed CSV."""
+    if snapshot.path.suffix == ".csv":
+        return _parse_seed_csv(snapshot.read_bytes(), _cik_of(snapshot.source))
+    try:
+        table = parse_companyfacts([snapshot.path])
+    except CompanyFactsError as exc:
+        raise CompanyFactsError(f"{snapshot.source}: snapshot {snapshot.path} is not valid companyfacts JSON: "
+                                f"{str(exc).split(': ', 2)[-1]}") from None
+    frame = table.to_pandas(types_mapper={}.get)
+    frame["source_file"] = snapshot.path.name
+    return frame
+
+
+def seed_snapshot(store: SnapshotStore, cik: int) -> Snapshot | None:
+    """Store the seed rows for `cik` as a snapshot (origin "seed"); None if the seed lacks it."""
+    seed = pd.read_csv(SEED_FILE, dtype=str)
+    rows = seed[seed["cik"].astype(int) == cik]
+    if rows.empty:
+        return None
+    content = rows.to_csv(index=False).encode()
+    manifest = tomllib.loads((SEED_DIR / "MANIFEST.toml").read_text())["sec_facts"]
+    newest_filing = rows["filed"].max()
+    return store.put(
+        f"sec:CIK{cik:010d}",
+        f"{manifest['url']}CIK{cik:010d}.json",
+        content,
+        suffix=".csv",
+        licence=manifest["licence"],
+        origin="seed",
+        # The seed's content is current as of its newest filing; that is its "last modified".
+        last_modified=f"newest filing {newest_filing}",
+    )
+
+
+def _parse_seed_csv(content: bytes, cik: int) -> pd.DataFrame:
+    frame = pd.read_csv(io.BytesIO(content), dtype={"accession": str, "fiscal_period": str, "form": str})
+    frame = frame[frame["cik"] == cik].copy()
+    for column in ("period_start", "period_end", "filed"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    frame["frame"] = None
+    frame["source_file"] = "seed/sec_facts.csv"
+    return frame[FACT_COLUMNS]
+
+
+def _cik_of(source: str) -> int:
+    return int(source.split(":", 1)[1].removeprefix("CIK"))
+
+
+def seed_path() -> Path:
+    return SEED_FILE
