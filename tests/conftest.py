@@ -7,9 +7,18 @@ The real files sit in `../shared/` beside the repository (read from there, never
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Prefect must never touch a user's profile or the network during tests: a private home, no
+# telemetry, quiet logs. Set before anything imports prefect.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="aipipe-prefect-"))
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("AIPIPE_SHARED", REPO.parent / "shared"))
@@ -38,3 +47,12 @@ def seed_article(shared_dir: Path) -> Path:
     if not files:
         pytest.fail(f"no seed article in {shared_dir / 'seeds'}")
     return files[0]
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect API for the whole session (start-up costs ~10 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

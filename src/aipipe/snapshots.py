@@ -53,7 +53,7 @@ class Snapshot:
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def atomic_write_bytes(path: Path, content: bytes) -> None:

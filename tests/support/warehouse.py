@@ -1,0 +1,40 @@
+"""Build real warehouses for tests from real files, through the same functions a refresh uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aipipe.load import RunRecord, load_run
+from aipipe.pipeline import new_run_id
+from aipipe.settings import Settings
+from aipipe.snapshots import SnapshotStore, utc_now
+from aipipe.sources.base import acquire
+from aipipe.sources.sec import company_source
+from aipipe.stage import stage_source
+from aipipe.warehouse import loaded_snapshots
+from aipipe.watchlist import Company
+
+
+def settings_in(tmp: Path, **kw) -> Settings:
+    return Settings(db_path=tmp / "wh" / "aipipe.duckdb", data_dir=tmp / "data", reports_dir=tmp / "reports",
+                    offline=True, **kw)
+
+
+def store_companyfacts(settings: Settings, cik: int, content: bytes) -> None:
+    """Put `content` in the snapshot store as the newest stored snapshot of that company."""
+    SnapshotStore(settings.data_dir).put(f"sec:CIK{cik:010d}", f"file://companyfacts/CIK{cik:010d}.json",
+                                         content, suffix=".json", licence="test", origin="live")
+
+
+def load_companies(settings: Settings, companies: list[tuple[str, int]]):
+    """Acquire (offline: stored or seed), stage and load the given companies in one run."""
+    run = RunRecord(new_run_id(), "test", utc_now(), True)
+    loaded = loaded_snapshots(settings.db_path)
+    store = SnapshotStore(settings.data_dir)
+    results = []
+    for ticker, cik in companies:
+        spec = company_source(Company(ticker, cik, ()), settings)
+        results.append(stage_source(spec, acquire(spec, store, None), settings.data_dir / "runs" / run.run_id,
+                                    run.run_id, loaded))
+    outcome = load_run(settings.db_path, run, results)
+    return run, outcome, results
