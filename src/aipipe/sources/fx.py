@@ -177,3 +177,30 @@ def _finish(long: pd.DataFrame, source: str) -> pd.DataFrame:
     # Sorted while still datetime64 (fast); the contract is plain `datetime.date` values.
     long["rate_date"] = long["rate_date"].dt.date
     return long.loc[:, FX_COLUMNS].reset_index(drop=True)
+
+
+PARSER_VERSION = "ecb-eurofxref-1"
+
+
+def ecb_sources(settings) -> list:
+    """The two ECB snapshots a refresh keeps: the full history (zip) and the latest day (XML)."""
+    from aipipe.sources.base import SourceSpec
+
+    base = settings.ecb_base_url.rstrip("/")
+    files = [("fx:ecb-hist", "eurofxref-hist.zip", ".zip", "full history since 1999"),
+             ("fx:ecb-daily", "eurofxref-daily.xml", ".xml", "latest business day")]
+    return [
+        SourceSpec(
+            name=name,
+            family="fx",
+            table="fx_rates",
+            url=f"{base}/stats/eurofxref/{file_name}",
+            suffix=suffix,
+            licence=LICENCE,
+            parse=lambda snapshot, file_name=file_name: parse_snapshot(snapshot.read_bytes(), file_name),
+            parser_version=PARSER_VERSION,
+            description=f"ECB euro reference rates, {what}",
+            optional=True,  # offline with nothing stored: conversions report missing rates
+        )
+        for name, file_name, suffix, what in files
+    ]

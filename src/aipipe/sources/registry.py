@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from aipipe.settings import Settings
 from aipipe.sources.base import SourceSpec
+from aipipe.sources.fx import ecb_sources
 from aipipe.sources.sec import company_source
 from aipipe.watchlist import load_watchlist
 
@@ -17,6 +18,7 @@ def sec_sources(settings: Settings) -> list[SourceSpec]:
 # family -> builder. A new source family adds one line here.
 FAMILIES: dict[str, Callable[[Settings], list[SourceSpec]]] = {
     "sec": sec_sources,
+    "fx": ecb_sources,
 }
 
 
