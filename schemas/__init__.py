@@ -3,8 +3,8 @@
 Each module defines `Model` (a pandera DataFrameModel), `TABLE` (the staging table it guards),
 `KEY` (the columns that make a row unique) and `DISPOSITION`, the named write rule the loader
 applies: `append_new` (insert rows whose key is not yet present; never update: history is kept),
-`merge` (insert new keys, update changed values), or `replace_source` (replace the rows this source
-wrote before).
+`merge` (insert new keys, update changed values), or `replace` (the table has one owner source,
+whose latest snapshot replaces the table's contents).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from types import ModuleType
 MODULES = {
     "sec_facts": "schemas.sec_facts",
     "fx_rates": "schemas.fx_rates",
+    "reported_figures": "schemas.reported_figures",
 }
 
 

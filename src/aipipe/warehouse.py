@@ -156,6 +156,9 @@ def insert_staged(con: duckdb.DuckDBPyConnection, table: str, parquet_path: str)
         con.execute(f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM {source} v WHERE {matches} AND ({differs}))")
         sql = f"INSERT INTO {target} BY NAME SELECT v.* FROM {source} v WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {matches})"
         return _count(con.execute(sql))
+    if disposition == "replace":
+        con.execute(f"DELETE FROM {target}")
+        return _count(con.execute(f"INSERT INTO {target} BY NAME SELECT v.* FROM {source} v"))
     raise ValueError(f"{target}: unknown disposition {disposition!r}")
 
 

@@ -34,6 +34,9 @@ class SourceSpec:
     # Sources whose failure is expected offline (e.g. a company with no seed) are "missing",
     # not errors, when nothing at all can be found.
     optional: bool = False
+    # False for sources that are files of this project (the registry): `seed` reads the current
+    # file each run, and nothing is fetched.
+    live: bool = True
 
 
 @dataclass
@@ -42,7 +45,7 @@ class Acquired:
 
     source: str
     snapshot: Snapshot | None
-    origin: str  # live | not_modified | local | seed | none
+    origin: str  # live | not_modified | local | seed | config | none
     notes: list[str] = field(default_factory=list)
     fetch_error: str | None = None
 
@@ -53,6 +56,9 @@ class Acquired:
 
 def acquire(spec: SourceSpec, store: SnapshotStore, client: PoliteClient | None) -> Acquired:
     """Get `spec`'s content: live when `client` is given, else (or on failure) stored or seed."""
+    if not spec.live and spec.seed is not None:
+        current = spec.seed(store)
+        return Acquired(spec.name, current, "config", [f"read {spec.url} ({current.size:,} bytes)"])
     stored = store.newest(spec.name)
     fetch_error = None
     if client is not None:
