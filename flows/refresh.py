@@ -14,23 +14,17 @@ from aipipe.load import RunRecord
 from aipipe.report.run_report import write_run_report
 from aipipe.settings import Settings
 from aipipe.snapshots import utc_now
-from aipipe.sources.base import Acquired, SourceSpec
+from aipipe.sources.base import SourceSpec
 from aipipe.stage import StageResult
 from aipipe.warehouse import loaded_snapshots
 
 FLOW_TIMEOUT_S = 3600
 
 
-@task(name="acquire", cache_policy=NO_CACHE,
-      task_run_name="acquire {spec.name}")
-def acquire_task(spec: SourceSpec, settings: Settings) -> Acquired:
-    return pipeline.acquire_source(spec, settings)
-
-
-@task(name="stage", cache_policy=NO_CACHE,
-      task_run_name="stage {spec.name}")
-def stage_task(spec: SourceSpec, acquired: Acquired, settings: Settings, run_id: str,
-               loaded: set) -> StageResult:
+@task(name="source", cache_policy=NO_CACHE, task_run_name="{spec.name}")
+def source_task(spec: SourceSpec, settings: Settings, run_id: str, loaded: set) -> StageResult:
+    """Acquire one source (live, stored or seed) and stage it: parse, validate, write Parquet."""
+    acquired = pipeline.acquire_source(spec, settings)
     result = pipeline.stage(spec, acquired, settings, run_id, loaded)
     pipeline.print_progress(result)
     return result
@@ -56,8 +50,7 @@ def refresh(settings: Settings | None = None, families: list[str] | None = None,
     specs = pipeline.plan(settings, families)
     logger.info("run %s: %d sources (%s)", run.run_id, len(specs), "offline" if settings.offline else "live")
     loaded = loaded_snapshots(settings.db_path)
-    acquired = [acquire_task.submit(spec, settings) for spec in specs]
-    staged = [stage_task.submit(spec, a, settings, run.run_id, loaded) for spec, a in zip(specs, acquired, strict=True)]
+    staged = [source_task.submit(spec, settings, run.run_id, loaded) for spec in specs]
     results = [s.result() for s in staged]
     outcome = load_task(settings, run, results, wait_s)
     report = report_task(settings, run.run_id)

@@ -17,6 +17,7 @@ MODULES = {
     "sec_facts": "schemas.sec_facts",
     "fx_rates": "schemas.fx_rates",
     "reported_figures": "schemas.reported_figures",
+    "page_checks": "schemas.page_checks",
 }
 
 

@@ -19,6 +19,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("AIPIPE_SHARED", REPO.parent / "shared"))

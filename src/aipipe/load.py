@@ -132,6 +132,7 @@ def _record_sources(con: duckdb.DuckDBPyConnection, run_id: str, results: list[S
             "rows_valid": r.rows_valid, "rows_quarantined": r.rows_quarantined,
             "rows_inserted": inserted.get(r.source, 0), "duration_s": r.duration_s,
             "message": "; ".join([*r.notes, r.message]) if r.message else "; ".join(r.notes),
+            "url": r.url,
         })
     insert_records(con, "audit.source_loads", rows)
 

@@ -38,6 +38,7 @@ class StageResult:
     rows_quarantined: int = 0
     duration_s: float = 0.0
     notes: list[str] = field(default_factory=list)
+    url: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -51,6 +52,7 @@ def stage_source(
     result = StageResult(
         source=spec.name, family=spec.family, table=spec.table, origin=acquired.origin,
         status="staged", message="", parser_version=spec.parser_version, notes=list(acquired.notes),
+        url=spec.url,
     )
     snapshot = acquired.snapshot
     if snapshot is None:

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS audit.source_loads (
     message           VARCHAR,
     PRIMARY KEY (run_id, source)
 );
+ALTER TABLE audit.source_loads ADD COLUMN IF NOT EXISTS url VARCHAR;
 
 -- audit.quarantine — grain: one row per rejected staging row: the row as parsed, and why.
 CREATE TABLE IF NOT EXISTS audit.quarantine (

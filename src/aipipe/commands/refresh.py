@@ -28,9 +28,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flows.refresh import refresh
-
     from aipipe.warehouse import WarehouseBusy
+    from flows.refresh import refresh
 
     settings = settings_from(args)
     mode = "offline" if settings.offline else "live, falling back to stored snapshots"

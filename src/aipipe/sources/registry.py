@@ -7,6 +7,7 @@ from collections.abc import Callable
 from aipipe.settings import Settings
 from aipipe.sources.base import SourceSpec
 from aipipe.sources.fx import ecb_sources
+from aipipe.sources.news import news_sources
 from aipipe.sources.reported import registry_source
 from aipipe.sources.sec import company_source
 from aipipe.watchlist import load_watchlist
@@ -21,6 +22,7 @@ FAMILIES: dict[str, Callable[[Settings], list[SourceSpec]]] = {
     "sec": sec_sources,
     "fx": ecb_sources,
     "registry": lambda settings: [registry_source()],
+    "news": news_sources,
 }
 
 
