@@ -45,6 +45,7 @@ __all__ = [
     "extract_page",
     "figures_near",
     "html_to_text",
+    "sentence_spans",
 ]
 
 ARTICLE_TYPES = {
@@ -297,9 +298,7 @@ def _jsonld_blocks_one_by_one(markup: str, url: str | None) -> list[dict]:
     for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
         document = f"<html><head>{script}</head></html>"
         try:
-            items += extruct.extract(document, base_url=url, syntaxes=["json-ld"], uniform=True)[
-                "json-ld"
-            ]
+            items += extruct.extract(document, base_url=url, syntaxes=["json-ld"], uniform=True)["json-ld"]
         except (JSONDecodeError, ValueError, TypeError):
             continue
     return items
@@ -529,8 +528,7 @@ def check_figure(
             "changed",
             found,
             _context(page_text, found),
-            f"page now states {found.raw!r} ({_describe_amount(found)}) near {label!r}; "
-            f"expected {wanted}",
+            f"page now states {found.raw!r} ({_describe_amount(found)}) near {label!r}; expected {wanted}",
         )
     others = ", ".join(repr(a.raw) for _, a in nearby[:3])
     detail = f" (other figures nearby: {others})" if others else ""
@@ -538,8 +536,7 @@ def check_figure(
         "not_found",
         None,
         None,
-        f"phrase {label!r} found but no {kind} figure in its sentence or within {window} "
-        f"characters{detail}",
+        f"phrase {label!r} found but no {kind} figure in its sentence or within {window} characters{detail}",
     )
 
 
@@ -588,6 +585,14 @@ def _near(text: str, hits: list[tuple[int, int]], window: int) -> list[tuple[tup
             ranked.append((best, amount))
     ranked.sort(key=lambda pair: (pair[0], pair[1].span))
     return ranked
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: split after 。！？；!?; line breaks, and ". " before a
+    capital letter (decimals and "U.S." inside a sentence stay whole more often than not)."""
+    starts = _sentence_starts(text)
+    ends = starts[1:] + [len(text)]
+    return [(start, end) for start, end in zip(starts, ends, strict=True) if text[start:end].strip()]
 
 
 def _sentence_starts(text: str) -> list[int]:
