@@ -19,7 +19,8 @@ What is understood:
 What is deliberately skipped (not amounts): years (`2024年`, a bare 1900–2100 integer), dates and
 times, months (`6月`), quarter/half labels (`Q1`, `H1`), model names (`GPT-4`, `5G`), leading-zero
 labels (`01`), ordinals (`第3`), and Chinese numerals in ordinary words (`一场`, `千万不要`).
-Signs are not interpreted: declines are words (下降, fell), not negative numbers.
+Signs are not interpreted: declines are words (下降, fell), not negative numbers. English number
+words ("a billion", "one million") are not read; Chinese numerals are.
 """
 
 from __future__ import annotations
@@ -240,9 +241,7 @@ _TRAIL_QUALIFIERS = {
     "上下": "about",
 }
 
-_ZH_COUNTERS = (
-    "个百分点|个月|个小时|小时|分钟|家|人|名|位|个|款|岁|倍|次|户|台|张|条|篇|座|所|项|件|天|周"
-)
+_ZH_COUNTERS = "个百分点|个月|个小时|小时|分钟|家|人|名|位|个|款|岁|倍|次|户|台|张|条|篇|座|所|项|件|天|周"
 _EN_COUNTERS = (
     "users|customers|subscribers|employees|staff|people|companies|startups|developers|"
     "downloads|seats|members|jobs|workers|engineers"
@@ -457,14 +456,10 @@ def _from_digits(text: str, folded: str, match: re.Match[str], lenient: bool) ->
     if groups["n2"] is None and groups.get("pct1"):
         # a lone "35%" is parsed by the range pattern's first percent slot
         groups["pct"] = groups["pct"] or groups["pct1"]
-    currency = (
-        _currency(groups["cur1"]) or _currency(groups.get("cur2")) or _currency(groups["cursuf"])
-    )
+    currency = _currency(groups["cur1"]) or _currency(groups.get("cur2")) or _currency(groups["cursuf"])
     scale_low = _scale(groups["sc1"])
     scale_high = _scale(groups.get("sc2"))
-    single_letter = [
-        s for s in (groups["sc1"], groups.get("sc2")) if s and len(s.strip()) == 1 and s.islower()
-    ]
+    single_letter = [s for s in (groups["sc1"], groups.get("sc2")) if s and len(s.strip()) == 1 and s.islower()]
     if single_letter and currency is None:
         return None  # "5b", "3m" without a currency are section labels or metres, not amounts
     low = _to_float(groups["n1"]) * (scale_low or scale_high or 1.0)
@@ -543,9 +538,7 @@ def _from_chinese(text: str, folded: str, match: re.Match[str], lenient: bool) -
     )
 
 
-def _from_chinese_percent(
-    text: str, folded: str, match: re.Match[str], lenient: bool
-) -> Amount | None:
+def _from_chinese_percent(text: str, folded: str, match: re.Match[str], lenient: bool) -> Amount | None:
     number = match.group("num")
     value = _to_float(number) if number[0].isdigit() else _chinese_value(number)
     if value is None:
@@ -593,11 +586,7 @@ def _looks_like_label(folded: str, match: re.Match[str], counter: str | None) ->
         return True  # 6月, 2024年, 3点
     if len(number) > 1 and number.startswith("0") and "." not in number:
         return True  # "01" section labels
-    if (
-        counter is None
-        and re.fullmatch(r"(19|20)\d\d", number)
-        and match.groupdict().get("n2") is None
-    ):
+    if counter is None and re.fullmatch(r"(19|20)\d\d", number) and match.groupdict().get("n2") is None:
         return True  # a year
     return False
 

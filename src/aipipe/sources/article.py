@@ -527,7 +527,7 @@ class _ClaimBuilder:
         periods = self._periods(sentence)
         clauses = _clauses(sentence)
         attribution = _first_name(SOURCES, sentence) or state.attribution
-        made = self._add_relocations(section, sentence, entities, clauses, periods, state)
+        made = self._add_relocations(section, sentence, entities, clauses, periods)
         for amount in amounts:
             clause = next(c for c in clauses if c[0] <= amount.span[0] < c[1])
             clause_text = sentence[clause[0] : clause[1]]
@@ -634,8 +634,8 @@ class _ClaimBuilder:
         entities: list[_Match],
         clauses: list[tuple[int, int]],
         periods: list[tuple[int, _Period]],
-        state: _BlockState,
     ) -> bool:
+        """总部由深圳迁至洛杉矶 / 落户旧金山: one claim per move, when one company is named."""
         made = False
         for pattern in RELOCATIONS:
             for match in re.finditer(pattern, sentence):
