@@ -18,6 +18,7 @@ MODULES = {
     "fx_rates": "schemas.fx_rates",
     "reported_figures": "schemas.reported_figures",
     "page_checks": "schemas.page_checks",
+    "article_claims": "schemas.article_claims",
     "sec_tickers": "schemas.sec_tickers",
     "sec_submissions": "schemas.sec_submissions",
 }

@@ -58,6 +58,8 @@ def acquire(spec: SourceSpec, store: SnapshotStore, client: PoliteClient | None)
     """Get `spec`'s content: live when `client` is given, else (or on failure) stored or seed."""
     if not spec.live and spec.seed is not None:
         current = spec.seed(store)
+        if current is None:
+            return Acquired(spec.name, None, "none", [f"{spec.url} does not exist"])
         return Acquired(spec.name, current, "config", [f"read {spec.url} ({current.size:,} bytes)"])
     stored = store.newest(spec.name)
     fetch_error = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aipipe.settings import Settings
+from aipipe.sources.article_source import article_sources
 from aipipe.sources.base import SourceSpec
 from aipipe.sources.fx import ecb_sources
 from aipipe.sources.news import news_sources
@@ -23,6 +24,7 @@ FAMILIES: dict[str, Callable[[Settings], list[SourceSpec]]] = {
     "fx": ecb_sources,
     "registry": lambda settings: [registry_source()],
     "news": news_sources,
+    "article": article_sources,
 }
 
 

@@ -1,0 +1,61 @@
+-- marts.sourced_figures — grain: one row per sourced figure (evidence_id): every number aipipe can
+-- cite, in one shape, for the claim check and the article tables. Sources:
+--   report: staging.reported_figures_status (registry; primary source page per figure);
+--   sec:    marts.big_tech_capex (10-K figures per company and fiscal year; totals per calendar
+--           year) — accession numbers in `source_label`;
+--   computed: year-over-year growth of the frontier labs' run-rates (marts.frontier_lab_revenue).
+CREATE OR REPLACE VIEW marts.sourced_figures AS
+SELECT 'report:' || figure_id AS evidence_id, 'report' AS source_kind, entity, metric,
+       value, value_high, unit, currency, qualifier, as_of, period_start, period_end, is_projection,
+       location_from, location_to,
+       publisher || coalesce(' (citing ' || cites || ')', '') AS source_label, url, published_date,
+       check_status
+FROM staging.reported_figures_status
+WHERE source_rank = 1
+UNION ALL BY NAME
+SELECT 'sec:' || ticker || ':' || fiscal_year || ':' || m.metric AS evidence_id, 'sec' AS source_kind,
+       CASE ticker WHEN 'META' THEN 'Meta' WHEN 'MSFT' THEN 'Microsoft' WHEN 'GOOGL' THEN 'Alphabet'
+                   WHEN 'AMZN' THEN 'Amazon' ELSE ticker END AS entity,
+       m.metric, m.value, NULL AS value_high,
+       CASE WHEN m.metric = 'capex_to_revenue' THEN 'percent' ELSE 'currency' END AS unit,
+       CASE WHEN m.metric = 'capex_to_revenue' THEN NULL ELSE 'USD' END AS currency, NULL AS qualifier,
+       'FY' || fiscal_year AS as_of, period_start, period_end, FALSE AS is_projection,
+       NULL AS location_from, NULL AS location_to,
+       'SEC 10-K ' || m.accession AS source_label,
+       'https://www.sec.gov/Archives/edgar/data/' || c.cik || '/' || replace(m.accession, '-', '') || '/' AS url,
+       m.filed AS published_date, 'sec_filing' AS check_status
+FROM marts.big_tech_capex b
+JOIN staging.companies c USING (ticker),
+     LATERAL (VALUES ('capex', b.capex_usd, b.capex_accession, b.capex_filed),
+                     ('revenue', b.revenue_usd, b.revenue_accession, b.revenue_filed),
+                     ('capex_to_revenue', b.capex_to_revenue * 100, b.capex_accession, b.capex_filed))
+             AS m(metric, value, accession, filed)
+WHERE b.row_type = 'company'
+UNION ALL BY NAME
+SELECT 'sec:hyperscalers:CY' || calendar_year || ':capex' AS evidence_id, 'sec' AS source_kind,
+       'Big-4 US tech' AS entity, 'capex' AS metric, capex_usd AS value, 'currency' AS unit, 'USD' AS currency,
+       'CY' || calendar_year AS as_of, make_date(calendar_year, 1, 1) AS period_start,
+       make_date(calendar_year, 12, 31) AS period_end, FALSE AS is_projection,
+       'SEC 10-K filings: ' || members AS source_label, capex_filed AS published_date,
+       'sec_filing' AS check_status
+FROM marts.big_tech_capex
+WHERE row_type = 'total' AND company_name LIKE '%(4 of 4)'
+UNION ALL BY NAME
+SELECT 'computed:' || entity || ':' || as_of || ':' || basis || ':growth_yoy' AS evidence_id,
+       'computed' AS source_kind, entity, 'growth_yoy' AS metric, growth_yoy * 100 AS value, 'percent' AS unit,
+       as_of, CAST(date_trunc('month', as_of_date) AS DATE) AS period_start, as_of_date AS period_end,
+       basis = 'projection' AS is_projection,
+       'computed from registry run-rates 12 months apart (' || publisher || ')' AS source_label, url,
+       'computed' AS check_status
+FROM marts.frontier_lab_revenue
+WHERE growth_yoy IS NOT NULL AND entity IN ('OpenAI', 'Anthropic')
+UNION ALL BY NAME
+SELECT 'computed:' || entity || ':' || as_of || ':' || basis || ':run_rate' AS evidence_id,
+       'computed' AS source_kind, entity, 'annualized_revenue' AS metric, run_rate_usd AS value,
+       'currency' AS unit, 'USD' AS currency, as_of,
+       CAST(date_trunc('month', as_of_date) AS DATE) AS period_start, as_of_date AS period_end,
+       basis = 'projection' AS is_projection,
+       'sum of the two labs'' registry run-rates (' || publisher || ')' AS source_label, url,
+       'computed' AS check_status
+FROM marts.frontier_lab_revenue
+WHERE entity = 'OpenAI + Anthropic';
