@@ -12,6 +12,7 @@ from pathlib import Path
 COMMANDS = {
     "refresh": ("refresh", "fetch every source (or fall back offline), validate, load, report"),
     "report": ("report", "summarise the latest (or a given) run; non-zero exit if it failed"),
+    "extract": ("extract", "print the candidate figures in a page or text file (PATH or URL)"),
 }
 
 
