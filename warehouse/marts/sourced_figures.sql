@@ -7,7 +7,7 @@
 CREATE OR REPLACE VIEW marts.sourced_figures AS
 SELECT 'report:' || figure_id AS evidence_id, 'report' AS source_kind, entity, metric,
        value, value_high, unit, currency, qualifier, as_of, period_start, period_end, is_projection,
-       location_from, location_to,
+       location_from, location_to, estimator,
        publisher || coalesce(' (citing ' || cites || ')', '') AS source_label, url, published_date,
        check_status
 FROM staging.reported_figures_status
