@@ -1,0 +1,234 @@
+"""Hard-coded XBRL concept names for the synthetic corpus, grouped by the kind of value they hold.
+
+Written by hand (never read from the real fixtures at generation time) so the generator is
+self-contained. The names are real us-gaap / ifrs-full / dei element names; the grouping decides
+the unit (money, shares, per-share, pure) and whether a fact is an instant or a duration.
+"""
+
+from __future__ import annotations
+
+# Kinds: "flow" money over a duration, "stock" money at an instant, "shares_i" shares at an instant,
+# "shares_d" shares over a duration (weighted averages), "per_share" money per share over a
+# duration, "pure" a ratio over a duration.
+
+USGAAP_CORE = [
+    "Revenues",
+    "RevenueFromContractWithCustomerExcludingAssessedTax",
+    "NetIncomeLoss",
+    "OperatingIncomeLoss",
+    "Assets",
+    "ResearchAndDevelopmentExpense",
+    "PaymentsToAcquirePropertyPlantAndEquipment",
+    "PaymentsToAcquireProductiveAssets",
+    "EarningsPerShareBasic",
+    "StockholdersEquity",
+]
+
+USGAAP_FLOW = """
+Revenues RevenueFromContractWithCustomerExcludingAssessedTax
+RevenueFromContractWithCustomerIncludingAssessedTax SalesRevenueNet SalesRevenueGoodsNet
+SalesRevenueServicesNet CostOfRevenue CostOfGoodsAndServicesSold CostOfGoodsSold CostOfServices
+GrossProfit OperatingExpenses OperatingIncomeLoss ResearchAndDevelopmentExpense
+SellingGeneralAndAdministrativeExpense SellingAndMarketingExpense GeneralAndAdministrativeExpense
+MarketingAndAdvertisingExpense AdvertisingExpense DepreciationDepletionAndAmortization
+DepreciationAndAmortization Depreciation AmortizationOfIntangibleAssets
+RestructuringCharges GoodwillImpairmentLoss ImpairmentOfLongLivedAssetsHeldForUse
+AssetImpairmentCharges InterestExpense InterestExpenseDebt InterestIncomeExpenseNet
+InvestmentIncomeInterest InvestmentIncomeInterestAndDividend OtherNonoperatingIncomeExpense
+NonoperatingIncomeExpense
+IncomeLossFromContinuingOperationsBeforeIncomeTaxesExtraordinaryItemsNoncontrollingInterest
+IncomeLossFromContinuingOperationsBeforeIncomeTaxesDomestic
+IncomeLossFromContinuingOperationsBeforeIncomeTaxesForeign IncomeTaxExpenseBenefit
+CurrentFederalTaxExpenseBenefit CurrentStateAndLocalTaxExpenseBenefit CurrentForeignTaxExpenseBenefit
+DeferredFederalIncomeTaxExpenseBenefit DeferredForeignIncomeTaxExpenseBenefit
+DeferredIncomeTaxExpenseBenefit IncomeLossFromContinuingOperations
+IncomeLossFromDiscontinuedOperationsNetOfTax NetIncomeLoss ProfitLoss
+NetIncomeLossAttributableToNoncontrollingInterest NetIncomeLossAvailableToCommonStockholdersBasic
+NetIncomeLossAvailableToCommonStockholdersDiluted ComprehensiveIncomeNetOfTax
+OtherComprehensiveIncomeLossNetOfTax
+OtherComprehensiveIncomeLossForeignCurrencyTransactionAndTranslationAdjustmentNetOfTax
+ShareBasedCompensation AllocatedShareBasedCompensationExpense
+EmployeeBenefitsAndShareBasedCompensation IncreaseDecreaseInAccountsReceivable
+IncreaseDecreaseInInventories IncreaseDecreaseInAccountsPayable IncreaseDecreaseInAccruedLiabilities
+IncreaseDecreaseInPrepaidDeferredExpenseAndOtherAssets IncreaseDecreaseInOtherOperatingLiabilities
+IncreaseDecreaseInContractWithCustomerLiability IncreaseDecreaseInIncomeTaxesPayable
+IncreaseDecreaseInOperatingCapital DeferredIncomeTaxesAndTaxCredits OtherNoncashIncomeExpense
+NetCashProvidedByUsedInOperatingActivities
+NetCashProvidedByUsedInOperatingActivitiesContinuingOperations
+PaymentsToAcquirePropertyPlantAndEquipment PaymentsToAcquireProductiveAssets
+PaymentsToAcquireBusinessesNetOfCashAcquired PaymentsToAcquireIntangibleAssets
+PaymentsToAcquireInvestments PaymentsToAcquireAvailableForSaleSecuritiesDebt
+PaymentsToAcquireMarketableSecurities ProceedsFromSaleMaturityAndCollectionsOfInvestments
+ProceedsFromMaturitiesPrepaymentsAndCallsOfAvailableForSaleSecurities
+ProceedsFromSaleOfAvailableForSaleSecuritiesDebt ProceedsFromSaleOfPropertyPlantAndEquipment
+PaymentsForProceedsFromOtherInvestingActivities NetCashProvidedByUsedInInvestingActivities
+ProceedsFromIssuanceOfCommonStock ProceedsFromStockOptionsExercised PaymentsForRepurchaseOfCommonStock
+PaymentsOfDividends PaymentsOfDividendsCommonStock ProceedsFromIssuanceOfLongTermDebt
+ProceedsFromIssuanceOfSeniorLongTermDebt RepaymentsOfLongTermDebt RepaymentsOfDebt
+ProceedsFromRepaymentsOfShortTermDebt ProceedsFromRepaymentsOfCommercialPaper
+PaymentsRelatedToTaxWithholdingForShareBasedCompensation RepaymentsOfLinesOfCredit
+ProceedsFromLinesOfCredit FinanceLeasePrincipalPayments PaymentsOfFinancingCosts
+ProceedsFromPaymentsForOtherFinancingActivities NetCashProvidedByUsedInFinancingActivities
+EffectOfExchangeRateOnCashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents
+CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalentsPeriodIncreaseDecreaseIncludingExchangeRateEffect
+CashAndCashEquivalentsPeriodIncreaseDecrease IncomeTaxesPaidNet IncomeTaxesPaid InterestPaidNet
+InterestPaid OperatingLeaseCost OperatingLeasePayments FinanceLeaseInterestExpense
+ShortTermLeaseCost VariableLeaseCost LeaseCost RightOfUseAssetObtainedInExchangeForOperatingLeaseLiability
+GainLossOnInvestments GainLossOnSaleOfPropertyPlantEquipment ForeignCurrencyTransactionGainLossBeforeTax
+EquityMethodInvestmentRealizedGainLossOnDisposal IncomeLossFromEquityMethodInvestments
+DividendsCommonStock DividendsCommonStockCash StockRepurchasedDuringPeriodValue
+StockIssuedDuringPeriodValueShareBasedCompensation
+AdjustmentsToAdditionalPaidInCapitalSharebasedCompensationRequisiteServicePeriodRecognitionValue
+UnrecognizedTaxBenefitsIncreasesResultingFromCurrentPeriodTaxPositions
+IncomeTaxReconciliationIncomeTaxExpenseBenefitAtFederalStatutoryIncomeTaxRate
+IncomeTaxReconciliationForeignIncomeTaxRateDifferential IncomeTaxReconciliationTaxCreditsResearch
+IncomeTaxReconciliationChangeInDeferredTaxAssetsValuationAllowance
+BusinessAcquisitionProFormaRevenue BusinessAcquisitionProFormaNetIncomeLoss
+ContractWithCustomerLiabilityRevenueRecognized CapitalizedComputerSoftwareAdditions
+InterestCostsCapitalized LaborAndRelatedExpense TechnologyServicesCosts
+OtherCostAndExpenseOperating CostsAndExpenses BenefitsLossesAndExpenses
+InterestAndDividendIncomeOperating InterestIncomeExpenseAfterProvisionForLoanLoss
+ProvisionForLoanLeaseAndOtherLosses NoninterestIncome NoninterestExpense
+""".split()
+
+USGAAP_STOCK = """
+Assets AssetsCurrent AssetsNoncurrent CashAndCashEquivalentsAtCarryingValue
+CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents RestrictedCashCurrent
+ShortTermInvestments MarketableSecuritiesCurrent MarketableSecuritiesNoncurrent
+AvailableForSaleSecuritiesDebtSecurities AvailableForSaleSecuritiesDebtSecuritiesCurrent
+AccountsReceivableNetCurrent AccountsReceivableGrossCurrent
+AllowanceForDoubtfulAccountsReceivableCurrent InventoryNet InventoryFinishedGoods
+InventoryRawMaterials InventoryWorkInProcess PrepaidExpenseAndOtherAssetsCurrent
+PrepaidExpenseCurrent OtherAssetsCurrent OtherAssetsNoncurrent PropertyPlantAndEquipmentNet
+PropertyPlantAndEquipmentGross AccumulatedDepreciationDepletionAndAmortizationPropertyPlantAndEquipment
+OperatingLeaseRightOfUseAsset FinanceLeaseRightOfUseAsset Goodwill
+IntangibleAssetsNetExcludingGoodwill FiniteLivedIntangibleAssetsNet FiniteLivedIntangibleAssetsGross
+FiniteLivedIntangibleAssetsAccumulatedAmortization IndefiniteLivedIntangibleAssetsExcludingGoodwill
+DeferredIncomeTaxAssetsNet DeferredTaxAssetsNet DeferredTaxAssetsGross
+DeferredTaxAssetsValuationAllowance DeferredTaxLiabilities DeferredIncomeTaxLiabilitiesNet
+EquityMethodInvestments LongTermInvestments NonmarketableEquitySecurities
+CapitalizedContractCostNet ContractWithCustomerAssetNetCurrent Liabilities LiabilitiesCurrent
+LiabilitiesNoncurrent LiabilitiesAndStockholdersEquity AccountsPayableCurrent
+AccruedLiabilitiesCurrent EmployeeRelatedLiabilitiesCurrent AccruedIncomeTaxesCurrent
+AccruedIncomeTaxesNoncurrent TaxesPayableCurrent ContractWithCustomerLiabilityCurrent
+ContractWithCustomerLiabilityNoncurrent DeferredRevenueCurrent DeferredRevenueNoncurrent
+OtherLiabilitiesCurrent OtherLiabilitiesNoncurrent OperatingLeaseLiability
+OperatingLeaseLiabilityCurrent OperatingLeaseLiabilityNoncurrent FinanceLeaseLiability
+CommercialPaper ShortTermBorrowings LongTermDebt LongTermDebtCurrent LongTermDebtNoncurrent
+LongTermDebtFairValue DebtInstrumentCarryingAmount DebtInstrumentFaceAmount
+UnamortizedDebtIssuanceExpense LineOfCredit LineOfCreditFacilityMaximumBorrowingCapacity
+StockholdersEquity StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest
+MinorityInterest CommonStockValue CommonStocksIncludingAdditionalPaidInCapital
+AdditionalPaidInCapital AdditionalPaidInCapitalCommonStock RetainedEarningsAccumulatedDeficit
+AccumulatedOtherComprehensiveIncomeLossNetOfTax TreasuryStockValue PreferredStockValue
+UnrecognizedTaxBenefits
+EmployeeServiceShareBasedCompensationNonvestedAwardsTotalCompensationCostNotYetRecognized
+LesseeOperatingLeaseLiabilityPaymentsDue LesseeOperatingLeaseLiabilityPaymentsDueNextTwelveMonths
+LesseeOperatingLeaseLiabilityUndiscountedExcessAmount PurchaseObligation
+ContractualObligation RevenueRemainingPerformanceObligation
+LongTermDebtMaturitiesRepaymentsOfPrincipalInNextTwelveMonths
+LongTermDebtMaturitiesRepaymentsOfPrincipalInYearTwo CashAndDueFromBanks
+LoansAndLeasesReceivableNetReportedAmount Deposits
+""".split()
+
+USGAAP_SHARES_INSTANT = """
+CommonStockSharesOutstanding CommonStockSharesIssued CommonStockSharesAuthorized
+TreasuryStockShares PreferredStockSharesAuthorized
+ShareBasedCompensationArrangementByShareBasedPaymentAwardOptionsOutstandingNumber
+ShareBasedCompensationArrangementByShareBasedPaymentAwardEquityInstrumentsOtherThanOptionsNonvestedNumber
+""".split()
+
+USGAAP_SHARES_DURATION = """
+WeightedAverageNumberOfSharesOutstandingBasic WeightedAverageNumberOfDilutedSharesOutstanding
+WeightedAverageNumberOfShareOutstandingBasicAndDiluted
+IncrementalCommonSharesAttributableToShareBasedPaymentArrangements
+StockRepurchasedDuringPeriodShares StockIssuedDuringPeriodSharesShareBasedCompensation
+ShareBasedCompensationArrangementByShareBasedPaymentAwardEquityInstrumentsOtherThanOptionsGrantsInPeriod
+AntidilutiveSecuritiesExcludedFromComputationOfEarningsPerShareAmount
+""".split()
+
+USGAAP_PER_SHARE = """
+EarningsPerShareBasic EarningsPerShareDiluted EarningsPerShareBasicAndDiluted
+IncomeLossFromContinuingOperationsPerBasicShare IncomeLossFromContinuingOperationsPerDilutedShare
+CommonStockDividendsPerShareDeclared CommonStockDividendsPerShareCashPaid
+CommonStockParOrStatedValuePerShare
+""".split()
+
+USGAAP_PURE = """
+EffectiveIncomeTaxRateContinuingOperations EffectiveIncomeTaxRateReconciliationAtFederalStatutoryIncomeTaxRate
+EffectiveIncomeTaxRateReconciliationForeignIncomeTaxRateDifferential
+ShareBasedCompensationArrangementByShareBasedPaymentAwardFairValueAssumptionsExpectedVolatilityRate
+ShareBasedCompensationArrangementByShareBasedPaymentAwardFairValueAssumptionsRiskFreeInterestRate
+DebtInstrumentInterestRateStatedPercentage DebtInstrumentInterestRateEffectivePercentage
+OperatingLeaseWeightedAverageDiscountRatePercent
+""".split()
+
+IFRS_FLOW = """
+Revenue RevenueFromContractsWithCustomers CostOfSales GrossProfit DistributionCosts
+AdministrativeExpense ResearchAndDevelopmentExpense OtherIncome OtherExpenseByFunction
+ProfitLossFromOperatingActivities FinanceIncome FinanceCosts ProfitLossBeforeTax
+IncomeTaxExpenseContinuingOperations ProfitLoss ProfitLossAttributableToOwnersOfParent
+ProfitLossAttributableToNoncontrollingInterests ComprehensiveIncome
+OtherComprehensiveIncome DepreciationAndAmortisationExpense DepreciationPropertyPlantAndEquipment
+AmortisationIntangibleAssetsOtherThanGoodwill EmployeeBenefitsExpense
+ShareofProfitLossOfAssociatesAndJointVenturesAccountedForUsingEquityMethod
+CashFlowsFromUsedInOperatingActivities CashFlowsFromUsedInInvestingActivities
+CashFlowsFromUsedInFinancingActivities PurchaseOfPropertyPlantAndEquipmentClassifiedAsInvestingActivities
+PurchaseOfIntangibleAssetsClassifiedAsInvestingActivities DividendsPaidClassifiedAsFinancingActivities
+InterestPaidClassifiedAsOperatingActivities IncomeTaxesPaidRefundClassifiedAsOperatingActivities
+ProceedsFromBorrowingsClassifiedAsFinancingActivities RepaymentsOfBorrowingsClassifiedAsFinancingActivities
+PaymentsOfLeaseLiabilitiesClassifiedAsFinancingActivities
+IncreaseDecreaseInCashAndCashEquivalents
+""".split()
+
+IFRS_STOCK = """
+Assets CurrentAssets NoncurrentAssets CashAndCashEquivalents TradeAndOtherCurrentReceivables
+Inventories PropertyPlantAndEquipment IntangibleAssetsOtherThanGoodwill Goodwill
+RightofuseAssets InvestmentsAccountedForUsingEquityMethod DeferredTaxAssets
+OtherCurrentFinancialAssets Liabilities CurrentLiabilities NoncurrentLiabilities
+TradeAndOtherCurrentPayables CurrentBorrowings NoncurrentBorrowings LeaseLiabilities
+DeferredTaxLiabilities Provisions Equity EquityAttributableToOwnersOfParent
+NoncontrollingInterests IssuedCapital RetainedEarnings SharePremium OtherReserves
+EquityAndLiabilities
+""".split()
+
+IFRS_SHARES_INSTANT = ["NumberOfSharesOutstanding", "NumberOfSharesIssued"]
+IFRS_SHARES_DURATION = ["WeightedAverageShares", "AdjustedWeightedAverageShares"]
+IFRS_PER_SHARE = [
+    "BasicEarningsLossPerShare",
+    "DilutedEarningsLossPerShare",
+    "DividendsRecognisedAsDistributionsToOwnersPerShare",
+]
+IFRS_PURE = ["ApplicableTaxRate", "AverageEffectiveTaxRate"]
+
+DEI = {
+    "EntityCommonStockSharesOutstanding": "shares_i",
+    "EntityPublicFloat": "stock",
+}
+
+
+def concept_kinds(taxonomy: str) -> dict[str, str]:
+    """Return {concept name: kind} for a taxonomy ("us-gaap" or "ifrs-full")."""
+    if taxonomy == "us-gaap":
+        groups = [
+            ("flow", USGAAP_FLOW),
+            ("stock", USGAAP_STOCK),
+            ("shares_i", USGAAP_SHARES_INSTANT),
+            ("shares_d", USGAAP_SHARES_DURATION),
+            ("per_share", USGAAP_PER_SHARE),
+            ("pure", USGAAP_PURE),
+        ]
+    else:
+        groups = [
+            ("flow", IFRS_FLOW),
+            ("stock", IFRS_STOCK),
+            ("shares_i", IFRS_SHARES_INSTANT),
+            ("shares_d", IFRS_SHARES_DURATION),
+            ("per_share", IFRS_PER_SHARE),
+            ("pure", IFRS_PURE),
+        ]
+    kinds: dict[str, str] = {}
+    for kind, names in groups:
+        for name in names:
+            kinds.setdefault(name, kind)
+    return kinds
