@@ -1,11 +1,14 @@
 """Print the summary of the latest (or a given) run and where its report files are.
-Exit status: 0 when the run succeeded (warnings such as fallbacks or quarantined rows included,
-unless --strict), 1 when the run failed or a source errored, 2 when there is no such run."""
+
+Exit status: 0 when the run succeeded (warnings such as a fallback to a stored snapshot or
+quarantined rows included, unless --strict), 1 when the run failed or a source errored (or, with
+--strict, when there were warnings), 2 when there is no warehouse or no such run."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import webbrowser
 
 from aipipe.settings import Settings
 
@@ -14,38 +17,67 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from aipipe.cli import add_common
 
     add_common(parser)
-    parser.add_argument("--run", metavar="RUN_ID", help="a run id from `aipipe runs` (default: latest)")
+    parser.add_argument("--run", metavar="RUN_ID", help="a run id from audit.runs (default: latest)")
     parser.add_argument("--strict", action="store_true", help="also fail on warnings (fallbacks, quarantined rows)")
+    parser.add_argument("--lang", choices=("zh", "en"), default=None,
+                        help="language of the summary and of files written now (default: both written, English)")
+    parser.add_argument("--as-of", metavar="DATE", dest="as_of",
+                        help="also regenerate the article's tables, charts and edition as known on DATE "
+                             "(YYYY-MM-DD) into reports/as-of/DATE/")
+    parser.add_argument("--open", action="store_true", help="open the HTML report in a browser")
 
 
 def run(args: argparse.Namespace) -> int:
+    from aipipe.report import validation
+    from aipipe.report.run_report import build_run_report, summary_lines, write_as_of
     from aipipe.warehouse import connect_read_only
 
-    settings = Settings().with_overrides(db_path=args.db, reports_dir=args.reports)
+    settings = Settings().with_overrides(db_path=args.db, data_dir=args.data, reports_dir=args.reports)
+    langs = (args.lang,) if args.lang else ("zh", "en")
     try:
         con = connect_read_only(settings.db_path)
     except FileNotFoundError as exc:
         print(f"aipipe: {exc}", file=sys.stderr)
         return 2
     try:
-        where, params = ("WHERE run_id = ?", [args.run]) if args.run else ("", [])
-        rows = con.execute(
-            f"SELECT run_id, status, started_at, rows_inserted, rows_quarantined, sources_error FROM audit.runs "
-            f"{where} ORDER BY started_at DESC LIMIT 1", params).fetchall()
-        if not rows:
-            print(f"aipipe: no run {args.run or ''} recorded in {settings.db_path}".replace("  ", " "), file=sys.stderr)
+        latest = validation.latest_run_id(con)
+        run_id = args.run or latest
+        if run_id is None:
+            print(f"aipipe: no run recorded in {settings.db_path}; run `aipipe refresh` first", file=sys.stderr)
             return 2
-        run_id, status, started, inserted, quarantined, sources_error = rows[0]
-        fallbacks = con.execute(
-            "SELECT count(*) FROM audit.source_loads WHERE run_id = ? AND origin IN ('local', 'seed')",
-            [run_id]).fetchall()[0][0]
+        try:
+            report = validation.collect(con, run_id)
+        except LookupError:
+            print(f"aipipe: no run {run_id} recorded in {settings.db_path}", file=sys.stderr)
+            return 2
     finally:
         con.close()
     folder = settings.reports_dir / "runs" / run_id
-    print(f"run {run_id} ({started}): {status}")
-    print(f"  rows loaded {inserted:,}, quarantined {quarantined:,}, sources errored {sources_error}, "
-          f"sources from stored/seed snapshots {fallbacks}")
-    print(f"  report: {folder}")
-    failed = status in ("failed", "partial") or sources_error > 0
-    warned = fallbacks > 0 or quarantined > 0
-    return 1 if failed or (args.strict and warned) else 0
+    if not (folder / "validation.json").exists():
+        # A run whose report was never written (or was deleted): write it now, and only let it
+        # replace reports/latest/ when it is the latest run.
+        print(f"writing the report of run {run_id} …", file=sys.stderr)
+        build_run_report(settings, run_id, langs, refresh_latest=(run_id == latest))
+    for line in summary_lines(report, folder, args.lang or "en"):
+        print(line)
+    for name in ("validation.html", "validation.md", "validation.json", "article.html", "article.md"):
+        if (folder / name).exists():
+            print(f"  {name:<16} {folder / name}")
+    for sub in ("tables", "charts"):
+        files = sorted(p.name for p in (folder / sub).glob("*") if not args.lang or f".{args.lang}." in p.name)
+        if files:
+            print(f"  {sub + '/':<16} {folder / sub} ({len(files)} files)")
+    if args.as_of:
+        try:
+            as_of_folder = write_as_of(settings, args.as_of, run_id, langs)
+        except ImportError:
+            print("aipipe: --as-of needs aipipe.asof, which this installation lacks", file=sys.stderr)
+            return 2
+        except ValueError as exc:  # aipipe.asof.AsOfError: a bad date, with the fix in the message
+            print(f"aipipe: {exc}", file=sys.stderr)
+            return 2
+        print(f"  as of {args.as_of}: {as_of_folder}")
+    if args.open:
+        webbrowser.open((folder / "validation.html").resolve().as_uri())
+    verdict = report["verdict"]
+    return verdict["exit_status_strict"] if args.strict else verdict["exit_status"]

@@ -1,92 +1,220 @@
-"""The run report: which sources were used (live, stored or seed, and how old), what loaded,
-what was quarantined and why, and the regenerated big-tech capex table, as Markdown.
+"""A run's reports, written to `reports/runs/<run_id>/` and then copied to `reports/latest/`:
 
-Written to `reports/runs/<run_id>/report.md` and copied to `reports/latest/`.
+- validation.html / .md / .json — the validation report (aipipe.report.validation);
+- tables/<name>.<lang>.md and .csv — the article's tables in Chinese and English;
+- charts/<name>.<lang>.png and .svg — the article's suggested figures the data supports;
+- article.html / .md — the living edition (aipipe.report.edition).
+
+`write_run_report(settings, run_id)` is what the flow's report task calls. Everything is read
+from the warehouse through one read-only connection; `write_as_of` regenerates the article
+outputs from a warehouse seen as of a date (aipipe.asof) instead.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from aipipe.report.markdown import md_escape, md_table
+import duckdb
+
+from aipipe.report import charts as charts_mod
+from aipipe.report import edition as edition_mod
+from aipipe.report import formats, html, validation
+from aipipe.report import tables as tables_mod
+from aipipe.report.fonts import CjkFont, subset_font
+from aipipe.report.markdown import md_escape
+from aipipe.report.registry import STATUS_LABELS
 from aipipe.settings import Settings
 from aipipe.warehouse import connect_read_only
 
 
-def write_run_report(settings: Settings, run_id: str) -> Path:
+@dataclass
+class ArticleOutputs:
+    tables: list[tables_mod.RenderedTable]
+    charts: list[charts_mod.ChartResult]
+    edition: edition_mod.Edition
+    claims: list[edition_mod.ClaimView] = field(default_factory=list)
+
+
+@dataclass
+class RunReport:
+    """What a report run produced: the folders, the data and the Markdown (for artifacts)."""
+
+    run_id: str
+    folder: Path
+    latest: Path
+    report: dict
+    validation_md: str
+    outputs: ArticleOutputs
+
+
+def write_run_report(settings: Settings, run_id: str, langs: tuple[str, ...] = formats.LANGS) -> Path:
+    """Write every report file of `run_id` and refresh reports/latest/; returns latest/validation.html.
+
+    Inside a Prefect task (the flow's report task) it also publishes the report as artifacts."""
+    built = build_run_report(settings, run_id, langs)
+    if _in_prefect_task():
+        from aipipe.report.artifacts import publish
+
+        publish(built.validation_md, built.report, built.outputs.claims, built.outputs.tables, built.outputs.charts)
+    return built.latest / "validation.html"
+
+
+def _in_prefect_task() -> bool:
+    import sys
+
+    if "prefect" not in sys.modules:  # never import Prefect (~1 s) just to find we are not in it
+        return False
+    from prefect.context import TaskRunContext
+
+    return TaskRunContext.get() is not None
+
+
+def build_run_report(settings: Settings, run_id: str, langs: tuple[str, ...] = formats.LANGS,
+                     refresh_latest: bool = True) -> RunReport:
+    started = time.perf_counter()
     con = connect_read_only(settings.db_path)
     try:
-        text = render_run_report(con, run_id)
+        report = validation.collect(con, run_id)
+        outputs = collect_article_outputs(con, settings, langs)
     finally:
         con.close()
-    run_folder = settings.reports_dir / "runs" / run_id
-    run_folder.mkdir(parents=True, exist_ok=True)
-    path = run_folder / "report.md"
-    path.write_text(text, encoding="utf-8")
+    folder = settings.reports_dir / "runs" / run_id
+    tmp = folder.with_name(f".{run_id}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    generated_at = datetime.now(UTC).isoformat(timespec="seconds")
+    font = write_article_outputs(outputs, tmp, settings, run_id, generated_at, langs,
+                                 extra_text=json.dumps(report, ensure_ascii=False, default=str))
+    report["steps"].append({"step": "report", "source": None, "duration_s": round(time.perf_counter() - started, 3)})
+    report["article_tables"] = [t.summary() for t in outputs.tables]
+    report["charts"] = [c.summary() for c in outputs.charts]
+    report["edition"] = {"source_note": outputs.edition.source_note, "claims_note": outputs.edition.claims_note,
+                         "claims": outputs.edition.counts}
+    report["generated_at"] = generated_at
+    extras = {"Article tables": [{"table": t.spec.name, "status": t.status, "rows": t.row_count, "note": t.note}
+                                 for t in outputs.tables],
+              "Charts": [{"chart": c.spec.suggestion, "status": c.status, "reason": c.reason}
+                         for c in outputs.charts]}
+    validation_md = validation.render_markdown(report, extras)
+    (tmp / "validation.md").write_text(validation_md, encoding="utf-8")
+    (tmp / "validation.json").write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str),
+                                         encoding="utf-8")
+    (tmp / "validation.html").write_text(html.render(
+        "validation.html.j2", report=report, run=report["run"], tables=outputs.tables, charts=outputs.charts,
+        generated_at=generated_at, lang="en", font_css=font.css(), font_family=font.family,
+        font_note=font_note(font)), encoding="utf-8")
+    _replace_dir(tmp, folder)
     latest = settings.reports_dir / "latest"
-    latest.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, latest / "report.md")
-    return latest / "report.md"
+    if refresh_latest:
+        _refresh_latest(folder, latest)
+    return RunReport(run_id, folder, latest, report, validation_md, outputs)
 
 
-def render_run_report(con, run_id: str) -> str:
-    run = con.execute(
-        "SELECT run_id, status, started_at, finished_at, offline, rows_inserted, rows_quarantined "
-        "FROM audit.runs WHERE run_id = ?", [run_id]).fetchall()
-    if not run:
-        raise LookupError(f"no run {run_id} in audit.runs")
-    run_id, status, started, finished, offline, inserted, quarantined = run[0]
-    lines = [
-        f"# aipipe run {run_id}",
-        "",
-        f"- status: **{status}**",
-        f"- started {started}, finished {finished}; {'offline' if offline else 'live'} run",
-        f"- rows loaded: {inserted:,}; rows quarantined: {quarantined:,}",
-        "",
-        "## Sources",
-        "",
-    ]
-    sources = con.execute(
-        "SELECT source, origin, status, snapshot_sha256, CAST(snapshot_retrieved_at AS VARCHAR), rows_in, "
-        "rows_valid, rows_quarantined, rows_inserted, message FROM audit.source_loads WHERE run_id = ? "
-        "ORDER BY source", [run_id]).fetchall()
-    lines += md_table(
-        ["source", "origin", "status", "snapshot", "retrieved", "rows in", "valid", "quarantined", "inserted", "notes"],
-        [[s, o, st, (sha or "")[:12], ret or "", f"{ri:,}", f"{rv:,}", f"{rq:,}", f"{rn:,}", msg]
-         for s, o, st, sha, ret, ri, rv, rq, rn, msg in sources],
-    )
-    quarantine = con.execute(
-        "SELECT source, table_name, row_key, reasons FROM audit.quarantine WHERE run_id = ? "
-        "ORDER BY source, row_key LIMIT 200", [run_id]).fetchall()
-    lines += ["", "## Quarantined rows", ""]
-    if quarantine:
-        lines += md_table(["source", "table", "row key", "reasons"], [list(q) for q in quarantine])
+def collect_article_outputs(con: duckdb.DuckDBPyConnection, settings: Settings,
+                            langs: tuple[str, ...] = formats.LANGS) -> ArticleOutputs:
+    tables = tables_mod.build_all(con, langs)
+    charts = charts_mod.build_charts(con)
+    edition = edition_mod.build_edition(con, settings, tables, charts)
+    claims = [c for s in edition.sections for b in s.blocks for c in b.claims]
+    return ArticleOutputs(tables, charts, edition, claims)
+
+
+def write_article_outputs(outputs: ArticleOutputs, folder: Path, settings: Settings, run_id: str,
+                          generated_at: str, langs: tuple[str, ...] = formats.LANGS, extra_text: str = "") -> CjkFont:
+    """Tables, charts and the living edition into `folder`; returns the CJK font subset used."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in outputs.tables:
+        tables_mod.write_table(table, folder / "tables", langs)
+    edition_md = edition_mod.render_markdown(outputs.edition, run_id, generated_at)
+    (folder / "article.md").write_text(edition_md, encoding="utf-8")
+    corpus = [edition_md, extra_text]
+    for table in outputs.tables:
+        for content in table.langs.values():
+            corpus += [*content.headers, content.footnote, *(c for row in content.rows for c in row)]
+        corpus += [table.spec.title_zh, table.note]
+    chart_text = "\n".join(c.data.texts(lang) for c in outputs.charts if c.data for lang in langs)
+    corpus += [chart_text] + [c.spec.suggestion for c in outputs.charts]
+    corpus += [v for pair in STATUS_LABELS.values() for v in pair] + html.template_texts()
+    cache = settings.data_dir / "cache" / "fonts"
+    # Pages keep the font variable (fast to cut, browsers pick the weight); charts need it static.
+    font = subset_font("\n".join(corpus), cache, static=False)
+    chart_font = subset_font(chart_text, cache) if chart_text else font
+    images = {}
+    for chart in outputs.charts:
+        if chart.status == "drawn":
+            charts_mod.draw_chart(chart, folder / "charts", chart_font, langs)
+            lang = "zh" if "zh" in langs else langs[0]
+            images[chart.spec.name] = html.png_data_uri(chart.files[f"{lang}.png"])
+    (folder / "article.html").write_text(html.render(
+        "article.html.j2", edition=outputs.edition, run_id=run_id, generated_at=generated_at, images=images,
+        statuses=edition_mod.STATUSES, status_labels=STATUS_LABELS, font_css=font.css(), font_family=font.family,
+        font_note=font_note(font)), encoding="utf-8")
+    return font
+
+
+def write_as_of(settings: Settings, as_of: str, run_id: str, langs: tuple[str, ...] = formats.LANGS) -> Path:
+    """The article's tables, charts and edition as the warehouse knew them on `as_of`."""
+    from aipipe.asof import as_of_connection
+
+    con = as_of_connection(settings.db_path, as_of)
+    try:
+        outputs = collect_article_outputs(con, settings, langs)
+    finally:
+        con.close()
+    folder = settings.reports_dir / "as-of" / str(as_of)
+    tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    write_article_outputs(outputs, tmp, settings, f"{run_id} as of {as_of}",
+                          datetime.now(UTC).isoformat(timespec="seconds"), langs)
+    _replace_dir(tmp, folder)
+    return folder
+
+
+def font_note(font: CjkFont) -> str:
+    if not font.available:
+        return ("no CJK font found (install aipipe's dependencies, or Debian fonts-noto-cjk): "
+                "Chinese characters may show as boxes")
+    return f"{font.source.licence}; subset of {font.characters} characters embedded"
+
+
+def _replace_dir(source: Path, target: Path) -> None:
+    """Move `source` to `target`, replacing it (readers see the old folder or the new one)."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    source.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _refresh_latest(folder: Path, latest: Path) -> None:
+    tmp = latest.with_name(f".latest.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(folder, tmp)
+    (tmp / "RUN_ID").write_text(folder.name + "\n", encoding="utf-8")
+    _replace_dir(tmp, latest)
+
+
+def summary_lines(report: dict, folder: Path, lang: str = "en") -> list[str]:
+    """The few lines `aipipe report` prints."""
+    run, v = report["run"], report["verdict"]
+    if lang == "zh":
+        outcome = "失败" if v["failed"] else ("成功（有警告）" if v["warnings"] else "成功")
+        lines = [f"运行 {run['run_id']}（{run['started_at']}）：{outcome}，状态 {run['status']}",
+                 f"  载入 {run['rows_inserted'] or 0:,} 行，隔离 {run['rows_quarantined'] or 0:,} 行，"
+                 f"出错来源 {run['sources_error'] or 0} 个"]
     else:
-        lines.append("None.")
-    lines += ["", "## US big-tech capex (article section 01)", ""]
-    capex = con.execute(
-        "SELECT ticker, fiscal_year, calendar_year, period_end, revenue_usd, capex_usd, capex_to_revenue, "
-        "capex_accession, members FROM marts.big_tech_capex").fetchall()
-    if capex:
-        lines += md_table(
-            ["ticker", "fiscal year", "calendar year", "period end", "revenue (USD bn)", "capex (USD bn)",
-             "capex / revenue", "capex accession", "periods"],
-            [[t, fy or "", cy, pe, _bn(rev), _bn(cap), _pct(ratio), acc or "", members]
-             for t, fy, cy, pe, rev, cap, ratio, acc, members in capex],
-        )
-    else:
-        lines.append("No data: no SEC source could be loaded (see Sources).")
-    lines += ["", "Figures: SEC EDGAR XBRL companyfacts; each company row names the 10-K accession it comes from.", ""]
-    return "\n".join(lines)
+        outcome = "FAILED" if v["failed"] else ("OK with warnings" if v["warnings"] else "OK")
+        lines = [f"run {run['run_id']} ({run['started_at']}): {outcome}, status {run['status']}",
+                 f"  rows loaded {run['rows_inserted'] or 0:,}, quarantined {run['rows_quarantined'] or 0:,}, "
+                 f"sources errored {run['sources_error'] or 0}"]
+    lines += [f"  ! {r}" for r in v["reasons"]] + [f"  ~ {w}" for w in v["warnings"]]
+    lines.append(f"  report: {folder}")
+    return lines
 
 
-def _bn(value: float | None) -> str:
-    return "" if value is None else f"{value / 1e9:,.3f}"
-
-
-def _pct(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:.1f}%"
-
-
-__all__ = ["write_run_report", "render_run_report", "md_escape"]
+__all__ = ["write_run_report", "build_run_report", "write_as_of", "summary_lines", "md_escape"]
