@@ -54,8 +54,9 @@ def test_flow_run_records_run_sources_and_report(flow_run):
     assert runs == [("success", True)]
     origins = dict(query(settings, "SELECT source, origin FROM audit.source_loads WHERE run_id = ?", result["run_id"]))
     assert origins["sec:CIK0001326801"] == "seed"
-    report = (settings.reports_dir / "latest" / "report.md").read_text()
-    assert "seed" in report and "164.501" in report
+    report = (settings.reports_dir / "latest" / "validation.md").read_text()
+    capex = (settings.reports_dir / "latest" / "tables" / "big_tech_capex.en.md").read_text()
+    assert "seed" in report and "164.501" in capex
     # Every loaded row carries the run id that wrote it.
     assert query(settings, "SELECT count(*) FROM staging.sec_facts WHERE run_id IS NULL") == [(0,)]
 
