@@ -34,3 +34,12 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache .ruff_cache
+
+# Headless Chromium for the report rendering tests (tests/test_report.py, test_edition.py):
+# installed from Debian's packages when missing (needs root, as in CI).
+.PHONY: browser
+test: browser
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "headless Chromium is needed by the report tests: sudo apt-get install -y chromium" >&2; exit 1; fi; }

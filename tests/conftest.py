@@ -57,3 +57,55 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+# --- reports (tests/test_report.py, test_charts.py, test_edition.py) ---------------------------
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):
+    """dump_dom(path) -> the DOM headless Chromium renders for a local HTML file (no network)."""
+    import shutil
+    import subprocess
+
+    binary = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if binary is None:
+        pytest.fail("headless Chromium is needed for the report rendering tests: `make browser` "
+                    "(or `apt-get install -y chromium`) installs it")
+
+    def dump_dom(path: Path) -> str:
+        profile = tmp_path_factory.mktemp("chromium-profile")
+        done = subprocess.run([binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom",
+                               Path(path).resolve().as_uri()], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    return dump_dom
+
+
+@pytest.fixture(scope="session")
+def reported_run(tmp_path_factory, sec_fixtures, seed_article):
+    """An offline refresh of every source family with one bad SEC row whose offending value is a
+    <script>, and an article whose title carries a <script>; then the run's reports.
+    Returns (settings, run_id, RunReport)."""
+    import orjson
+
+    from aipipe.pipeline import refresh_direct
+    from aipipe.report.run_report import build_run_report
+    from tests.support.warehouse import settings_in, store_companyfacts
+
+    tmp = tmp_path_factory.mktemp("reported")
+    article = tmp / "article.txt"
+    text = seed_article.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("# "))
+    article.write_text(text.replace(title, title + " <script>alert('title')</script>", 1), encoding="utf-8")
+    settings = settings_in(tmp, article_source=str(article))
+    doc = orjson.loads((sec_fixtures / "companyfacts" / "CIK0001652044.trimmed.json").read_bytes())
+    revenues = doc["facts"]["us-gaap"]["Revenues"]["units"]["USD"]
+    revenues[0] = {**revenues[0], "accn": "<script>alert('accn')</script>"}
+    store_companyfacts(settings, 1652044, orjson.dumps(doc))
+    run, outcome, _ = refresh_direct(settings)
+    return settings, run.run_id, build_run_report(settings, run.run_id)
