@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import duckdb
+
 from aipipe.cli import main
 from aipipe.report.charts import CHARTS
 from aipipe.report.registry import TABLES
@@ -134,3 +136,14 @@ def test_report_command_fails_when_a_source_errored(tmp_path, sec_fixtures, caps
 def test_report_command_without_a_warehouse(tmp_path, capsys):
     assert cli(settings_in(tmp_path)) == 2
     assert "no warehouse" in capsys.readouterr().err
+
+
+def test_validation_history_is_queryable(reported_run):
+    settings, run_id, _ = reported_run
+    con = duckdb.connect(str(settings.db_path), read_only=True)
+    try:
+        rows = con.execute("SELECT run_status, source, column_name, failure_case, snapshot_origin "
+                           "FROM audit.validation_history WHERE run_id = ?", [run_id]).fetchall()
+    finally:
+        con.close()
+    assert ("success", "sec:CIK0001652044", "accession", INJECTED, "live") in rows
