@@ -147,3 +147,14 @@ def test_validation_history_is_queryable(reported_run):
     finally:
         con.close()
     assert ("success", "sec:CIK0001652044", "accession", INJECTED, "live") in rows
+
+
+def test_report_as_of_a_date_sees_only_what_was_filed_by_then(reported_run):
+    settings, *_ = reported_run
+    assert cli(settings, "--as-of", "2024-03-01", "--lang", "en") == 0
+    table = (settings.reports_dir / "as-of" / "2024-03-01" / "tables" / "big_tech_capex.en.md").read_text()
+    meta = [line for line in table.splitlines() if line.startswith("| META |")]
+    assert [line.split(" | ")[1] for line in meta] == ["2022", "2023"]  # FY2024 was filed in 2025
+    assert "| 31.431 |" in meta[0]  # FY2022 capex as first filed (restated to 31.186 in 2025)
+    assert (settings.reports_dir / "as-of" / "2024-03-01" / "article.html").exists()
+    assert cli(settings, "--as-of", "not-a-date") == 2

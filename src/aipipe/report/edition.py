@@ -310,7 +310,8 @@ def _block_markdown(block: Block) -> list[str]:
     elif block.kind == "chart":
         out = _chart_markdown(block)
     elif block.kind == "article_table":
-        out = table_markdown(block.table, "zh", heading_level=4)
+        lang = "zh" if "zh" in block.table.langs else next(iter(block.table.langs), "zh")
+        out = table_markdown(block.table, lang, heading_level=4)
     else:
         out = []
     if block.claims:
