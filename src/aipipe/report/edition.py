@@ -272,7 +272,7 @@ def build_edition(con: duckdb.DuckDBPyConnection, settings: Settings, tables: li
     orphans = [c for c in claims if c.claim_id not in placed_claims]
     if orphans:
         sections.append(Section("—", "其他数字 / other figures", [Block("claims", claims=orphans)]))
-    return Edition(title, settings.article_source if text else None, source_note, sections, counts, claims_note)
+    return Edition(title, article_location(settings) if text else None, source_note, sections, counts, claims_note)
 
 
 def render_markdown(edition: Edition, run_id: str, generated_at: str) -> str:

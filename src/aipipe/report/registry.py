@@ -168,12 +168,12 @@ TABLES: tuple[ArticleTable, ...] = (
         (
             Column("company", "公司名", "Company", aliases=("entity", "name")),
             Column("domain", "领域", "Field", aliases=("category", "sector")),
-            Column("article_valuation_usd", "估值（文中）", "Valuation (article)", "usd"),
-            Column("sourced_valuation_usd", "估值（来源）", "Valuation (sourced)", "usd", aliases=("valuation_usd",)),
+            Column("article_valuation_usd", "文中估值", "Article valuation", "usd"),
+            Column("sourced_valuation_usd", "来源估值", "Sourced valuation", "usd", aliases=("valuation_usd",)),
             Column("valuation_as_of", "估值时间", "Valuation as of"),
             Column("valuation_status", "估值核对", "Valuation check", values=STATUS_LABELS),
-            Column("article_arr_usd", "ARR（文中）", "ARR (article)", "usd"),
-            Column("sourced_arr_usd", "ARR（来源）", "ARR (sourced)", "usd", aliases=("arr_usd",)),
+            Column("article_arr_usd", "文中 ARR", "Article ARR", "usd"),
+            Column("sourced_arr_usd", "来源 ARR", "Sourced ARR", "usd", aliases=("arr_usd",)),
             Column("arr_as_of", "ARR 时间", "ARR as of"),
             Column("arr_status", "ARR 核对", "ARR check", values=STATUS_LABELS),
             Column("valuation_url", "估值来源", "Valuation source", "url"),
@@ -183,7 +183,7 @@ TABLES: tuple[ArticleTable, ...] = (
                       "WHERE valuation_source IS NOT NULL UNION "
                       "SELECT arr_source, arr_url, arr_as_of FROM {view} WHERE arr_source IS NOT NULL "
                       "ORDER BY 3 DESC, 1"),
-        note_zh="“文中”为原文数字；“来源”为有出处的数字；无出处者留空。",
+        note_zh="“文中”为原文数字，“来源”为有出处的数字；无出处者留空。",
         note_en="'article' is the article's figure; 'sourced' a figure with a citation; blank where none was found.",
     ),
     ArticleTable(
