@@ -426,7 +426,9 @@ def _lines(ax, data: ChartData, lang: str) -> None:
         colour = colours.setdefault(entity, PALETTE[len(colours) % len(PALETTE)])
         label = series.labels[0] if lang == "zh" and series.labels else series.label
         values = _lang_values(series.y, lang)
-        ax.plot(series.x, values, marker="o", linestyle="--" if series.dashed else "-", color=colour, label=label)
+        # Projections: dashed with hollow markers, drawn on top of reported points they may share.
+        ax.plot(series.x, values, marker="o", linestyle="--" if series.dashed else "-", color=colour, label=label,
+                markerfacecolor="white" if series.dashed else colour, zorder=3 if series.dashed else 2)
         last = next((i for i in range(len(values) - 1, -1, -1) if values[i] == values[i]), None)
         if last is not None:
             ax.annotate(f"{values[last]:,.0f}" if lang == "zh" else f"{values[last]:,.1f}",
