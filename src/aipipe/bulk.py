@@ -364,7 +364,8 @@ def cik_range(files: Sequence[CompanyFile]) -> tuple[int, int]:
     return min(ciks), max(ciks)  # type: ignore[type-var]
 
 
-def _batch_files_table(files: Sequence[CompanyFile]) -> pa.Table:
+def batch_files_table(files: Sequence[CompanyFile]) -> pa.Table:
+    """One row per file of a batch: the path DuckDB reads and what its rows record."""
     return pa.table(
         {
             "path": pa.array([f.path for f in files], pa.string()),
@@ -382,7 +383,7 @@ def _execute_on_files(
     params: dict[str, Any],
 ) -> int:
     """Run a statement over `files`: newline-delimited first, then 'auto' for pretty JSON."""
-    con.register("batch_files", _batch_files_table(files))
+    con.register("batch_files", batch_files_table(files))
     limit = max_object_bytes(files)
     try:
         params = {**params, "files": [f.path for f in files], "columns": COMPANYFACTS_COLUMNS}
@@ -444,6 +445,7 @@ def connect_warehouse(
     """Open the target DuckDB file tuned for appends, and make sure staging.sec_facts exists.
 
     `preserve_insertion_order=false` lets both threads write row groups in parallel.
+    `memory_limit` caps DuckDB's buffer pool (the JSON reader and allocator caches come on top).
     `storage_version` (e.g. 'v1.5.0') only applies when the file is created; newer storage
     writes ~25% faster here but cannot be opened by DuckDB older than that version.
     """
@@ -451,6 +453,9 @@ def connect_warehouse(
         "threads": threads,
         "memory_limit": memory_limit,
         "preserve_insertion_order": False,
+        # Flush each row group as it fills instead of buffering five per thread: lower peak RSS
+        # per batch (median 458 -> 416 MB measured), no measurable cost.
+        "write_buffer_row_group_count": 1,
     }
     if storage_version and not Path(db_path).exists():
         config["storage_compatibility_version"] = storage_version
@@ -522,6 +527,15 @@ class BulkResult:
         )
 
 
+def current_rss_mb() -> float | None:
+    """This process's resident set now, in MB (None where /proc is not available)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def new_run_id() -> str:
     return f"sec-bulk-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
@@ -540,13 +554,16 @@ def ingest_bulk(
     storage_version: str | None = None,
     scratch_dir: str | None = None,
     wait_s: float = 0.0,
+    rss_slack_mb: float = 64,
 ) -> BulkResult:
     """Append every fact version in `source_path` (directory or companyfacts.zip) to
     staging.sec_facts in `db_path`, batch by batch; each batch commits on its own.
 
     Re-running is safe: keys already in the table are skipped (`dedup`), so an interrupted load
     resumes by running it again. `concepts` keeps only those concept names. Holds the
-    warehouse's single-writer lock (waiting up to `wait_s`) for the whole load.
+    warehouse's single-writer lock (waiting up to `wait_s`) for the whole load. Memory is bounded
+    by `batch_mb` and `memory_limit`; the connection is reopened between batches whenever RSS has
+    grown `rss_slack_mb` past its level after the first batch.
     """
     with writer_lock(Path(db_path), wait_s=wait_s, holder="sec bulk ingest"):
         return _ingest_bulk(
@@ -561,6 +578,7 @@ def ingest_bulk(
             memory_limit=memory_limit,
             storage_version=storage_version,
             scratch_dir=scratch_dir,
+            rss_slack_mb=rss_slack_mb,
         )
 
 
@@ -577,13 +595,18 @@ def _ingest_bulk(
     memory_limit: str,
     storage_version: str | None,
     scratch_dir: str | None,
+    rss_slack_mb: float,
 ) -> BulkResult:
     started = time.perf_counter()
     run_id = run_id or new_run_id()
     specs = plan_batches(source_path, batch_mb)
     result = BulkResult(run_id, str(source_path), str(db_path))
     result.files_total = sum(len(s.members) for s in specs)
-    con = connect_warehouse(db_path, threads=threads, memory_limit=memory_limit, storage_version=storage_version)
+
+    def connect() -> duckdb.DuckDBPyConnection:
+        return connect_warehouse(db_path, threads=threads, memory_limit=memory_limit, storage_version=storage_version)
+
+    con = connect()
     params: dict[str, Any] = {"run_id": run_id}
     if concepts:
         params["concepts"] = list(concepts)
@@ -601,6 +624,8 @@ def _ingest_bulk(
         return _execute_on_files(con, sql_for, files, batch_params)
 
     bar = _Progress(sum(s.nbytes for s in specs), result.files_total, progress)
+    rss_after_first: float | None = None
+    result.timings["reopens"] = 0
     try:
         for batch in _prefetched(specs, scratch_dir):
             inserted, errors = run_isolating(batch.files, attempt)
@@ -609,6 +634,17 @@ def _ingest_bulk(
             result.errors.update(errors)
             result.bytes_total += batch.spec.nbytes
             bar.advance(batch.spec)
+            # DuckDB keeps the blocks it wrote, and its allocator keeps freed memory, until the
+            # connection closes: left alone, RSS after each batch creeps up with the corpus
+            # (measured 365 -> 530 MB peak over 13 batches). Reopening (~45 ms, each batch has
+            # already committed) brings it back, so peak RSS stays flat however big the corpus.
+            rss = current_rss_mb()
+            if rss_after_first is None:
+                rss_after_first = rss
+            elif rss is not None and rss > rss_after_first + rss_slack_mb:
+                con.close()
+                con = connect()
+                result.timings["reopens"] += 1
     finally:
         bar.close()
         con.close()
