@@ -1,8 +1,18 @@
 -- marts.relocations — grain: one row per company the article says moved abroad (section 03),
 -- with where from and to, when, and the source that confirms it (or 'article only').
--- Sources: staging.article_claims (relocation claims), marts.claim_check (matching registry
--- reports with publisher and URL), staging.article_claims (headcount figures of the move).
+-- Sources: staging.article_claims (relocation claims and the headcount figures of the move),
+-- marts.claim_check (matching registry reports with publisher and URL).
 CREATE OR REPLACE VIEW marts.relocations AS
+WITH checks AS MATERIALIZED (
+    SELECT * FROM marts.claim_check
+    WHERE entity IN (SELECT entity FROM staging.article_claims WHERE metric = 'relocation')
+),
+team AS (
+    SELECT entity,
+           max(article_value) FILTER (WHERE metric = 'headcount') AS team_size,
+           max(article_value) FILTER (WHERE metric = 'staff_relocated') AS staff_moved
+    FROM checks GROUP BY entity
+)
 SELECT c.entity AS company,
        a.location_from AS moved_from,
        a.location_to AS moved_to,
@@ -10,13 +20,11 @@ SELECT c.entity AS company,
        c.status,
        s.period_start AS sourced_date,
        c.sourced_from, c.source_url,
-       (SELECT max(article_value) FILTER (WHERE metric = 'headcount') FROM marts.claim_check h
-         WHERE h.entity = c.entity) AS team_size,
-       (SELECT max(article_value) FILTER (WHERE metric = 'staff_relocated') FROM marts.claim_check h
-         WHERE h.entity = c.entity) AS staff_moved,
+       t.team_size, t.staff_moved,
        CASE WHEN c.sourced_from IS NULL THEN 'article only' ELSE 'sourced' END AS basis
-FROM marts.claim_check c
+FROM checks c
 JOIN staging.article_claims a USING (claim_id)
+LEFT JOIN team t ON t.entity = c.entity
 LEFT JOIN marts.sourced_figures s ON s.entity = c.entity AND s.metric = 'relocation' AND s.source_label = c.sourced_from
 WHERE c.metric = 'relocation'
 ORDER BY c.entity;

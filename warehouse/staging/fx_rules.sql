@@ -8,16 +8,20 @@
 --     to within 7 days at either end.
 -- A missing rate is NULL with a reason, never 1.0; identity (same currency) is rate 1.0.
 
--- staging.fx_daily_cross — grain: one row per business day × (quote, base) pair present.
+-- staging.fx_per_eur — grain: one row per business day × currency: units per 1 EUR, with EUR
+-- itself at 1.0 on every ECB business day (so EUR can be either side of a cross).
+CREATE OR REPLACE VIEW staging.fx_per_eur AS
+SELECT rate_date, quote AS currency, rate FROM staging.fx_rates WHERE base = 'EUR'
+UNION ALL
+SELECT DISTINCT rate_date, 'EUR', 1.0 FROM staging.fx_rates WHERE base = 'EUR';
+
+-- staging.fx_daily_cross — grain: one row per business day × (quote, base) pair: units of
+-- `quote` per 1 `base`. Filter on quote and base: both filters reach the scans below.
 CREATE OR REPLACE VIEW staging.fx_daily_cross AS
-SELECT q.rate_date, q.quote AS quote, b.quote AS base, q.rate / b.rate AS rate
-FROM staging.fx_rates q
-JOIN staging.fx_rates b ON b.rate_date = q.rate_date AND b.base = q.base
-WHERE q.base = 'EUR' AND b.base = 'EUR' AND q.quote <> b.quote
-UNION ALL
-SELECT rate_date, quote, 'EUR', rate FROM staging.fx_rates WHERE base = 'EUR'
-UNION ALL
-SELECT rate_date, 'EUR', quote, 1 / rate FROM staging.fx_rates WHERE base = 'EUR';
+SELECT q.rate_date, q.currency AS quote, b.currency AS base, q.rate / b.rate AS rate
+FROM staging.fx_per_eur q
+JOIN staging.fx_per_eur b ON b.rate_date = q.rate_date
+WHERE q.currency <> b.currency;
 
 -- fx_stock_rate(quote, base, day): units of `quote` per 1 `base` for a stock on `day`.
 CREATE OR REPLACE MACRO fx_stock_rate(quote_ccy, base_ccy, on_day) AS TABLE
