@@ -2,14 +2,24 @@
 
 Tasks are thin wrappers over `aipipe.pipeline`; they pass specs, paths and small records, never
 connections. A source that fails is reported, not raised, so one broken source cannot sink the run.
+
+Timeouts: the flow's (FLOW_TIMEOUT_S, or `refresh.with_options(timeout_seconds=...)`) is enforced
+by an alarm in the main thread, which interrupts even blocking calls; the load runs in that thread
+(called, not submitted), so a timed-out load rolls back and the run is recorded 'failed'. Source
+tasks run in worker threads, where a Prefect task timeout cannot interrupt a blocking call (Prefect
+warns as much), so tasks have none: each fetch is bounded by the HTTP client's connect and read
+timeouts (Settings.http_timeout_s) and its bounded retries, and the load by the flow's alarm.
 """
 
 from __future__ import annotations
+
+import os
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from aipipe import pipeline
+from aipipe.faultpoints import pause_point
 from aipipe.load import RunRecord
 from aipipe.report.run_report import write_run_report
 from aipipe.settings import Settings
@@ -18,7 +28,9 @@ from aipipe.sources.base import SourceSpec
 from aipipe.stage import StageResult
 from aipipe.warehouse import loaded_snapshots
 
-FLOW_TIMEOUT_S = 3600
+# Per deployment: `aipipe serve` sets it with `refresh.with_options`; Prefect workers (prefect.yaml)
+# set AIPIPE_FLOW_TIMEOUT_S in the flow run's environment.
+FLOW_TIMEOUT_S = float(os.environ.get("AIPIPE_FLOW_TIMEOUT_S", "3600"))
 
 
 @task(name="source", cache_policy=NO_CACHE, task_run_name="{spec.name}")
@@ -49,10 +61,14 @@ def refresh(settings: Settings | None = None, families: list[str] | None = None,
     run = RunRecord(pipeline.new_run_id(), "refresh", utc_now(), settings.offline)
     specs = pipeline.plan(settings, families)
     logger.info("run %s: %d sources (%s)", run.run_id, len(specs), "offline" if settings.offline else "live")
-    loaded = loaded_snapshots(settings.db_path)
-    staged = [source_task.submit(spec, settings, run.run_id, loaded) for spec in specs]
-    results = [s.result() for s in staged]
-    outcome = load_task(settings, run, results, wait_s)
-    report = report_task(settings, run.run_id)
+    with pipeline.refresh_run(settings, run, wait_s) as abandoned:
+        if abandoned:
+            logger.warning("marked runs that never finished as abandoned: %s", ", ".join(abandoned))
+        loaded = loaded_snapshots(settings.db_path)
+        staged = [source_task.submit(spec, settings, run.run_id, loaded) for spec in specs]
+        results = [s.result() for s in staged]
+        pause_point("stage")
+        outcome = load_task(settings, run, results, wait_s)
+        report = report_task(settings, run.run_id)
     return {"run_id": run.run_id, "status": outcome.status, "report": str(report),
             "sources": {r.source: r.status for r in results}}

@@ -2,17 +2,22 @@
 
 Everything a run writes — staging rows, quarantined rows, validation failures, snapshot records,
 per-source load records, the run record, and the config reference tables — commits together or
-not at all. The writer lock is taken here and held only for this transaction.
+not at all. The writer lock is taken here (re-entered when the refresh already holds it for the
+whole run, see `begin_run`); the database file is open only for this transaction.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from aipipe.faultpoints import pause_point
 from aipipe.stage import StageResult
 from aipipe.warehouse import (
     apply_sql,
@@ -73,6 +78,7 @@ def load_run(db_path: Path, run: RunRecord, results: list[StageResult], *, wait_
                 outcome.status = "no_change"
             _record_sources(con, run.run_id, results, outcome.rows_inserted)
             _record_run(con, run, outcome, results)
+            pause_point("load")
             con.execute("COMMIT")
         except BaseException:
             _rollback(con)
@@ -151,7 +157,56 @@ def _record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, outcome: LoadOut
         "status": outcome.status, "offline": run.offline, "sources_ok": outcome.sources_ok,
         "sources_error": outcome.sources_error, "rows_inserted": sum(outcome.rows_inserted.values()),
         "rows_quarantined": outcome.rows_quarantined, "summary": summary,
+        "pid": os.getpid(), "host": socket.gethostname(),
     }])
+
+
+def begin_run(db_path: Path, run: RunRecord) -> list[str]:
+    """Record `run` as 'running' in a short transaction of its own; call it holding `writer_lock`.
+
+    Runs still 'running' are ones whose process died before their load committed (a live run
+    would hold the lock we hold): they are marked 'abandoned'. Returns their run ids. This commit
+    touches only audit.runs, so the load's all-or-nothing guarantee is unchanged.
+    """
+    con = connect_write(db_path)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        apply_sql(con)
+        stale = con.execute("SELECT run_id, pid, host FROM audit.runs WHERE status = 'running'").fetchall()
+        for stale_id, pid, host in stale:
+            con.execute(
+                "UPDATE audit.runs SET status = 'abandoned', message = ? WHERE run_id = ?",
+                [f"no finish recorded: its process (pid {pid} on {host}) stopped before the load "
+                 f"committed, so it loaded nothing; found by run {run.run_id}", stale_id])
+        insert_records(con, "audit.runs", [{
+            "run_id": run.run_id, "flow": run.flow, "started_at": run.started_at, "status": "running",
+            "offline": run.offline, "pid": os.getpid(), "host": socket.gethostname(),
+        }])
+        con.execute("COMMIT")
+    except BaseException:
+        _rollback(con)
+        raise
+    finally:
+        con.close()
+    return [stale_id for stale_id, _, _ in stale]
+
+
+def fail_run(db_path: Path, run: RunRecord, reason: str) -> None:
+    """Mark a still-'running' run 'failed' with `reason` (best effort: never raises)."""
+    from aipipe.snapshots import utc_now
+
+    try:
+        con = connect_write(db_path, retry_s=5.0)
+    except Exception as exc:  # the failure being recorded matters more than this note
+        sys.stderr.write(f"aipipe: run {run.run_id} failed ({reason}); could not record it: {exc}\n")
+        return
+    try:
+        con.execute("UPDATE audit.runs SET status = 'failed', finished_at = ?, message = ? "
+                    "WHERE run_id = ? AND status = 'running'", [utc_now(), reason, run.run_id])
+    except duckdb.Error as exc:
+        sys.stderr.write(f"aipipe: run {run.run_id} failed ({reason}); could not record it: {exc}\n")
+    finally:
+        con.close()
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

@@ -6,21 +6,24 @@ directly. Nothing here raises for a single source's failure: outcomes are return
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aipipe.faultpoints import pause_point
 from aipipe.http import PoliteClient
-from aipipe.load import LoadOutcome, RunRecord, load_run
+from aipipe.load import LoadOutcome, RunRecord, begin_run, fail_run, load_run
 from aipipe.settings import Settings
 from aipipe.snapshots import SnapshotStore, utc_now
 from aipipe.sources.base import Acquired, SourceSpec, acquire
 from aipipe.sources.registry import all_sources
 from aipipe.stage import StageResult, stage_source
-from aipipe.warehouse import loaded_snapshots
+from aipipe.warehouse import loaded_snapshots, writer_lock
 
-_clients: dict[tuple[str, float], PoliteClient] = {}
+_clients: dict[tuple[str, float, int], PoliteClient] = {}
 
 
 def new_run_id() -> str:
@@ -31,7 +34,7 @@ def http_client(settings: Settings) -> PoliteClient | None:
     """One shared client per process (so the rate limit is shared), or None when offline."""
     if settings.offline:
         return None
-    key = (settings.user_agent, settings.http_timeout_s)
+    key = (settings.user_agent, settings.http_timeout_s, settings.http_retries)
     if key not in _clients:
         _clients[key] = PoliteClient(settings.user_agent, timeout_s=settings.http_timeout_s,
                                      retries=settings.http_retries)
@@ -43,6 +46,7 @@ def plan(settings: Settings, families: list[str] | None = None) -> list[SourceSp
 
 
 def acquire_source(spec: SourceSpec, settings: Settings) -> Acquired:
+    pause_point("fetch")
     return acquire(spec, SnapshotStore(settings.data_dir), http_client(settings))
 
 
@@ -59,18 +63,34 @@ def load(settings: Settings, run: RunRecord, results: list[StageResult], wait_s:
     return load_run(settings.db_path, run, results, wait_s=wait_s)
 
 
+@contextlib.contextmanager
+def refresh_run(settings: Settings, run: RunRecord, wait_s: float = 0.0) -> Iterator[list[str]]:
+    """The frame of one refresh: hold the single-writer lock from start to finish (a second
+    refresh waits up to `wait_s`, then gets WarehouseBusy), record the run as 'running' (marking
+    runs that died earlier 'abandoned'; yields their ids), and mark it 'failed' if it raises."""
+    with writer_lock(settings.db_path, wait_s=wait_s, holder=f"run {run.run_id}"):
+        abandoned = begin_run(settings.db_path, run)
+        try:
+            yield abandoned
+        except BaseException as exc:
+            fail_run(settings.db_path, run, f"{type(exc).__name__}: {exc}".rstrip(": "))
+            raise
+
+
 def refresh_direct(settings: Settings, families: list[str] | None = None, wait_s: float = 0.0,
                    progress: bool = False) -> tuple[RunRecord, LoadOutcome, list[StageResult]]:
     """The whole refresh without Prefect (used by benchmarks to measure Prefect's overhead)."""
     run = RunRecord(new_run_id(), "refresh", utc_now(), settings.offline)
-    loaded = loaded_snapshots(settings.db_path)
-    results = []
-    for spec in plan(settings, families):
-        result = stage(spec, acquire_source(spec, settings), settings, run.run_id, loaded)
-        if progress:
-            print_progress(result)
-        results.append(result)
-    outcome = load(settings, run, results, wait_s)
+    with refresh_run(settings, run, wait_s):
+        loaded = loaded_snapshots(settings.db_path)
+        results = []
+        for spec in plan(settings, families):
+            result = stage(spec, acquire_source(spec, settings), settings, run.run_id, loaded)
+            if progress:
+                print_progress(result)
+            results.append(result)
+        pause_point("stage")
+        outcome = load(settings, run, results, wait_s)
     return run, outcome, results
 
 

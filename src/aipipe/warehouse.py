@@ -4,7 +4,8 @@ Concurrency rules (DuckDB lets one process hold a file read-write, and while it 
 process can open it, even read-only):
 - one writer at a time, enforced by an OS lock on `<db>.lock`; a second writer waits (bounded)
   or gets a clear message naming the holder;
-- the writer opens the database only for the load transaction; parsing happens before;
+- the writer opens the database only for two short transactions (recording the run as started,
+  and the load); fetching and parsing happen in between with the file closed;
 - readers open read-only and retry for a bounded time while a load is in progress.
 A load is one transaction: killed half-way, DuckDB rolls it back on the next open.
 """
@@ -15,6 +16,7 @@ import contextlib
 import fcntl
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,12 +56,44 @@ def apply_sql(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
         pending = [p for p, _ in failed]
 
 
+# Lock files this process holds, with their nesting depth: a refresh takes the lock for the whole
+# run and the load inside it re-enters (flock would refuse a second open file of the same process).
+_held_locks: dict[str, int] = {}
+_held_guard = threading.Lock()
+
+
 @contextlib.contextmanager
 def writer_lock(db_path: Path, *, wait_s: float = 0.0, holder: str = "") -> Iterator[None]:
-    """Hold the single-writer lock for `db_path`; wait up to `wait_s` seconds for it."""
+    """Hold the single-writer lock for `db_path`; wait up to `wait_s` seconds for it.
+
+    Re-entrant within one process (a refresh holds it from start to finish; its load re-enters)."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.with_name(db_path.name + ".lock")
+    key = str(lock_path.resolve())
+    with _held_guard:
+        reentered = key in _held_locks
+        if reentered:
+            _held_locks[key] += 1
+    if reentered:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held_locks[key] -= 1
+        return
+    with _exclusive_lock(lock_path, db_path, wait_s, holder):
+        with _held_guard:
+            _held_locks[key] = 1
+        try:
+            yield
+        finally:
+            with _held_guard:
+                del _held_locks[key]
+
+
+@contextlib.contextmanager
+def _exclusive_lock(lock_path: Path, db_path: Path, wait_s: float, holder: str) -> Iterator[None]:
     handle = open(lock_path, "a+")
     deadline = time.monotonic() + wait_s
     try:
