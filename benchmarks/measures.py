@@ -254,12 +254,12 @@ def _flow(corpus: Path, scratch: Path, runner: str, batch_mb: float) -> dict[str
     }
 
 
-def flow_threads(corpus: Path, scratch: Path, batch_mb: float = 16) -> dict[str, Any]:
+def flow_threads(corpus: Path, scratch: Path, batch_mb: float = 32) -> dict[str, Any]:
     """bulk_ingest_flow with ThreadPoolTaskRunner (2 threads), from the zip."""
     return _flow(corpus, scratch, "threads", batch_mb)
 
 
-def flow_dask(corpus: Path, scratch: Path, batch_mb: float = 16) -> dict[str, Any]:
+def flow_dask(corpus: Path, scratch: Path, batch_mb: float = 32) -> dict[str, Any]:
     """bulk_ingest_flow with DaskTaskRunner on a LocalCluster of 2 worker processes, from the zip."""
     return _flow(corpus, scratch, "dask", batch_mb)
 

@@ -794,16 +794,14 @@ def _load_parquet_batches(
     inserted = 0
     try:
         con.execute("BEGIN TRANSACTION")
-        for batch in sorted(parsed, key=lambda b: b.index):
-            if not batch.parquet_paths:
-                continue
-            params: dict[str, Any] = {"paths": list(batch.parquet_paths)}
-            check = dedup and has_rows_in_range(con, batch.cik_lo, batch.cik_hi)
+        for group in group_for_load(parsed):
+            lo, hi = min(b.cik_lo for b in group), max(b.cik_hi for b in group)
+            params: dict[str, Any] = {"paths": [p for b in group for p in b.parquet_paths]}
+            check = dedup and has_rows_in_range(con, lo, hi)
             if check:
-                params.update(cik_lo=batch.cik_lo, cik_hi=batch.cik_hi)
-            sql = insert_sql(
-                "SELECT * FROM read_parquet($paths)", dedup=check, within_batch=dedup and batch.keys_may_repeat
-            )
+                params.update(cik_lo=lo, cik_hi=hi)
+            within = dedup and (any(b.keys_may_repeat for b in group) or _ranges_overlap(group))
+            sql = insert_sql("SELECT * FROM read_parquet($paths)", dedup=check, within_batch=within)
             inserted += _count(con.execute(sql, params).fetchall())
         con.execute("COMMIT")
     except BaseException:
@@ -812,6 +810,32 @@ def _load_parquet_batches(
     finally:
         con.close()
     return inserted
+
+
+def group_for_load(
+    parsed: Sequence[ParsedBatch], target_bytes: int = DEFAULT_BATCH_MB * 1_000_000
+) -> list[list[ParsedBatch]]:
+    """Consecutive parsed batches (in plan order) joined up to ~target_bytes of source JSON.
+
+    Each INSERT has a fixed cost (partial row groups), so loading many small task outputs one by
+    one is ~2x slower than in ~64 MB statements (measured on 13 x 16 MB batches).
+    """
+    groups: list[list[ParsedBatch]] = []
+    size = 0
+    for batch in sorted(parsed, key=lambda b: b.index):
+        if not batch.parquet_paths:
+            continue
+        if not groups or size + batch.nbytes > target_bytes:
+            groups.append([])
+            size = 0
+        groups[-1].append(batch)
+        size += batch.nbytes
+    return groups
+
+
+def _ranges_overlap(group: Sequence[ParsedBatch]) -> bool:
+    spans = sorted((b.cik_lo, b.cik_hi) for b in group)
+    return any(later[0] <= earlier[1] for earlier, later in zip(spans, spans[1:], strict=False))
 
 
 def make_task_runner(
