@@ -72,6 +72,10 @@ def load_run(db_path: Path, run: RunRecord, results: list[StageResult], *, wait_
                 inserted = _load_source(con, run.run_id, result)
                 outcome.rows_inserted[result.source] = inserted
                 outcome.rows_quarantined += result.rows_quarantined
+            # After the sources, so tickers resolve against the ticker file this run loaded.
+            from aipipe.watchlist import write_watchlist_tables
+
+            write_watchlist_tables(con)
             outcome.sources_ok = sum(r.status in ("staged", "no_change") for r in results)
             outcome.sources_error = sum(r.status == "error" for r in results)
             if outcome.status == "success" and not any(outcome.rows_inserted.values()) and not outcome.rows_quarantined:

@@ -34,10 +34,25 @@ CREATE TABLE IF NOT EXISTS staging.metric_tags (
 );
 
 -- staging.companies — grain: one row per company on the watchlist (cik), with its ticker and
--- baskets. Loaded from aipipe/config/watchlist.toml.
+-- baskets. Loaded from aipipe/config/watchlist.toml; after each load rebuilt from staging.watchlist
+-- with CIKs resolved through SEC's ticker file (aipipe.watchlist.write_watchlist_tables).
 CREATE TABLE IF NOT EXISTS staging.companies (
     cik          BIGINT PRIMARY KEY,
     ticker       VARCHAR NOT NULL,
     company_name VARCHAR,
     baskets      VARCHAR[]
+);
+
+-- staging.watchlist — grain: one row per watched ticker, as configured in watchlist.toml (including
+-- tickers whose CIK is not pinned). configured_cik NULL = resolve from SEC's ticker file
+-- (staging.sec_tickers); cik is the CIK in use and cik_source says where it came from
+-- (config | ticker_file | NULL when unresolved). Rewritten by every load.
+CREATE TABLE IF NOT EXISTS staging.watchlist (
+    ticker          VARCHAR PRIMARY KEY,
+    configured_cik  BIGINT,
+    baskets         VARCHAR[],
+    position        INTEGER,
+    ticker_file_cik BIGINT,
+    cik             BIGINT,
+    cik_source      VARCHAR
 );

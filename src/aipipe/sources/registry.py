@@ -10,12 +10,12 @@ from aipipe.sources.base import SourceSpec
 from aipipe.sources.fx import ecb_sources
 from aipipe.sources.news import news_sources
 from aipipe.sources.reported import registry_source
-from aipipe.sources.sec import company_source
-from aipipe.watchlist import load_watchlist
+from aipipe.sources.sec import family_sources
 
 
 def sec_sources(settings: Settings) -> list[SourceSpec]:
-    return [company_source(c, settings) for c in load_watchlist().refresh_companies()]
+    # SEC's ticker file, then companyfacts per watched company (tickers resolved to CIKs).
+    return family_sources(settings)
 
 
 # family -> builder. A new source family adds one line here.

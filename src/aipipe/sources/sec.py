@@ -3,6 +3,10 @@
 Live: https://data.sec.gov/api/xbrl/companyfacts/CIK##########.json (one JSON per company).
 Seed: `seed/sec_facts.csv`, figures transcribed by hand from those files with their accession
 numbers, used only when nothing can be fetched and nothing is stored.
+
+`family_sources(settings)` is the whole SEC family of a refresh: SEC's ticker file, then one
+companyfacts source per watched company (tickers resolved to CIKs, see aipipe.watchlist), then,
+when the watchlist asks for them, each company's submissions header.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from aipipe.settings import SEED_DIR, Settings
 from aipipe.snapshots import Snapshot, SnapshotStore
 from aipipe.sources.base import SourceSpec
 from aipipe.sources.sec_parse import FACT_COLUMNS, CompanyFactsError, parse_companyfacts
-from aipipe.watchlist import Company
+from aipipe.sources.sec_tickers import resolved_watchlist, submissions_source, tickers_source
+from aipipe.watchlist import Company, Watchlist
 
 PARSER_VERSION = "sec-companyfacts-1"
 LICENCE = (
@@ -25,6 +30,16 @@ LICENCE = (
     "(identify yourself, at most 10 requests/second): https://www.sec.gov/os/accessing-edgar-data"
 )
 SEED_FILE = SEED_DIR / "sec_facts.csv"
+
+
+def family_sources(settings: Settings, watchlist: Watchlist | None = None) -> list[SourceSpec]:
+    """Every SEC source a refresh fetches: the ticker file, companyfacts, optional submissions."""
+    resolved = resolved_watchlist(settings, watchlist)
+    companies = resolved.refresh_companies()
+    specs = [tickers_source(settings)] + [company_source(c, settings) for c in companies]
+    if resolved.fetch_submissions:
+        specs += [submissions_source(c, settings) for c in companies]
+    return specs
 
 
 def company_source(company: Company, settings: Settings) -> SourceSpec:
