@@ -1,44 +1,62 @@
 -- staging.sec_metric_facts — grain: one row per fact version that carries a tracked metric
--- (cik, metric, concept, unit, period_start, period_end, accession). Source: staging.sec_facts
--- joined to the pinned tags in staging.metric_tags. Periods are classified by their length in
--- days, never by the filing's fy/fp labels; fiscal_year is named as the company names it.
+-- (cik, metric, taxonomy, concept, unit, period_start, period_end, accession). Source:
+-- staging.sec_facts joined to the pinned tags in staging.metric_tags, every version kept.
+-- Adds, by the rules in sec_calendar.sql: period_type (by length in days, never the filing's fy/fp),
+-- currency (from the unit: 'USD', 'EUR', 'USD/shares' → USD; NULL for shares/pure), form_rank,
+-- calendar_year / calendar_quarter (where most of the period's days fall), and the fiscal year and
+-- quarter as the company names them. The fiscal year's end month comes from the company's own
+-- full-year (FY) periods; without any, from SEC's submissions header (staging.sec_submissions);
+-- without that, it is unknown and period_fiscal_year is NULL (fiscal_year_basis says which).
 CREATE OR REPLACE VIEW staging.sec_metric_facts AS
 WITH tagged AS (
     SELECT f.*, m.metric, m.priority AS tag_priority, m.per_share,
-           date_diff('day', f.period_start, f.period_end) + 1 AS period_days,
-           -- 52/53-week years end in the first days of January; shifting a week back names
-           -- them by the year they mostly cover.
-           f.period_end - INTERVAL 7 DAY AS naming_date,
-           CASE WHEN f.form IN ('10-K', '10-Q', '20-F', '40-F', '10-K/A', '10-Q/A', '20-F/A',
-                                '40-F/A', '10-KT', '10-QT', '10-KT/A', '10-QT/A')
-                THEN 1 ELSE 2 END AS form_rank
+           CASE WHEN f.period_start IS NOT NULL THEN date_diff('day', f.period_start, f.period_end) + 1 END
+               AS period_days,
+           staging.sec_period_type(f.period_start, f.period_end) AS period_type,
+           staging.sec_currency(f.unit) AS currency,
+           staging.sec_form_rank(f.form) AS form_rank
     FROM staging.sec_facts f
     JOIN staging.metric_tags m USING (taxonomy, concept)
 ),
-classified AS (
-    SELECT *,
-           CASE WHEN period_start IS NULL THEN 'instant'
-                WHEN period_days BETWEEN 80 AND 100 THEN 'Q'
-                WHEN period_days BETWEEN 170 AND 195 THEN 'H'
-                WHEN period_days BETWEEN 260 AND 285 THEN '9M'
-                WHEN period_days BETWEEN 350 AND 380 THEN 'FY'
-                ELSE 'other' END AS period_type
-    FROM tagged
+periods AS (
+    -- The calendar rule is evaluated once per distinct period, not once per fact version.
+    SELECT period_start, period_end,
+           staging.most_days_quarter(period_start, period_end) AS quarter_start,
+           staging.most_days_year(period_start, period_end) AS year_start
+    FROM (SELECT DISTINCT period_start, period_end FROM tagged)
+),
+fy_periods AS (
+    -- The month a company's fiscal years end in: the most common among its full-year periods.
+    SELECT cik, mode(month(staging.sec_naming_date(period_end))) AS fye_month
+    FROM tagged WHERE period_type = 'FY'
+    GROUP BY cik
+),
+submissions AS (
+    SELECT cik,
+           month(staging.sec_naming_date(make_date(2000, CAST(left(fiscal_year_end, 2) AS INTEGER),
+                                                   CAST(right(fiscal_year_end, 2) AS INTEGER)))) AS fye_month
+    FROM staging.sec_submissions
+    WHERE regexp_full_match(fiscal_year_end, '\d{4}')
 ),
 fiscal_year_end AS (
-    -- The month a company's fiscal years end in: the most common among its full-year periods.
-    SELECT cik, mode(month(naming_date)) AS fye_month
-    FROM classified WHERE period_type = 'FY'
-    GROUP BY cik
+    SELECT cik,
+           coalesce(y.fye_month, s.fye_month) AS fye_month,
+           CASE WHEN y.fye_month IS NOT NULL THEN 'fy_periods'
+                WHEN s.fye_month IS NOT NULL THEN 'submissions'
+                ELSE 'unknown' END AS fiscal_year_basis
+    FROM (SELECT DISTINCT cik FROM tagged) c
+    LEFT JOIN fy_periods y USING (cik)
+    LEFT JOIN submissions s USING (cik)
 )
-SELECT c.*,
-       coalesce(y.fye_month, 12) AS fye_month,
-       CAST(year(c.naming_date) + CASE WHEN month(c.naming_date) > coalesce(y.fye_month, 12) THEN 1 ELSE 0 END
-            AS INTEGER) AS period_fiscal_year,
-       -- The calendar year and quarter where most of the period's days fall (its midpoint).
-       CAST(year(coalesce(c.period_start + CAST((c.period_days - 1) / 2 AS INTEGER), c.period_end)) AS INTEGER)
+SELECT t.*,
+       e.fye_month,
+       e.fiscal_year_basis,
+       staging.sec_fiscal_year(t.period_end, e.fye_month) AS period_fiscal_year,
+       CASE WHEN t.period_type = 'Q' THEN staging.sec_fiscal_quarter(t.period_end, e.fye_month) END
+           AS fiscal_quarter,
+       CAST(year(CASE WHEN t.period_type = 'Q' THEN p.quarter_start ELSE p.year_start END) AS INTEGER)
            AS calendar_year,
-       CAST(quarter(coalesce(c.period_start + CAST((c.period_days - 1) / 2 AS INTEGER), c.period_end)) AS INTEGER)
-           AS calendar_quarter
-FROM classified c
-LEFT JOIN fiscal_year_end y USING (cik);
+       CAST(quarter(p.quarter_start) AS INTEGER) AS calendar_quarter
+FROM tagged t
+JOIN fiscal_year_end e USING (cik)
+JOIN periods p ON p.period_start IS NOT DISTINCT FROM t.period_start AND p.period_end = t.period_end;
