@@ -1,0 +1,60 @@
+"""Ingest SEC companyfacts files you downloaded: `aipipe ingest sec PATH`, where PATH is a directory
+of CIK##########.json files or SEC's bulk companyfacts.zip
+(https://www.sec.gov/Archives/edgar/daily-index/xbrl/companyfacts.zip).
+
+Every file goes through the refresh's parser and is recorded like a refresh (run id on every row,
+audit.runs, audit.source_loads); a file that cannot be parsed is named with the reason, kept under
+<data>/quarantine/sec/<run_id>/ and does not stop the others. --fast (for the full bulk zip) loads
+with aipipe.bulk and validates with SQL checks instead of pandera; the summary says which.
+Exit status: 0 when every file loaded (or was already loaded), 1 when any file failed, 2 when PATH
+is unusable."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from aipipe.settings import Settings
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from aipipe.cli import add_common
+
+    add_common(parser)
+    parser.add_argument("kind", choices=["sec"], help="what to ingest (sec: companyfacts JSON)")
+    parser.add_argument("path", help="a directory of CIK##########.json files, or companyfacts.zip")
+    parser.add_argument("--fast", action="store_true",
+                        help="bulk mode for the full SEC zip: aipipe.bulk + SQL checks instead of pandera, "
+                             "no snapshot copies")
+
+
+def run(args: argparse.Namespace) -> int:
+    from aipipe.sec_ingest import ingest_sec
+    from aipipe.warehouse import WarehouseBusy
+
+    settings = Settings().with_overrides(db_path=args.db, data_dir=args.data)
+    try:
+        report = ingest_sec(args.path, settings, fast=args.fast, progress=args.fast and sys.stderr.isatty())
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"aipipe: {exc}", file=sys.stderr)
+        return 2
+    except WarehouseBusy as exc:
+        print(f"aipipe: {exc}", file=sys.stderr)
+        return 75
+    print(f"ingest sec {report.source} → {settings.db_path} ({report.mode} mode)")
+    print(f"validation: {report.validation}")
+    print(f"run(s): {', '.join(report.run_ids)}")
+    width = max([len(f.name) for f in report.files] + [4])
+    print(f"{'file':<{width}}  {'status':<9}  {'cik':>10}  {'rows':>9}  {'valid':>9}  {'quar.':>6}  {'new':>9}  "
+          f"entity / reason")
+    for f in report.files:
+        detail = f.message if f.status == "error" else (f.entity_name or "")
+        cik = "" if f.cik is None else str(f.cik)
+        print(f"{f.name:<{width}}  {f.status:<9}  {cik:>10}  {f.rows_in:>9,}  {f.rows_valid:>9,}  "
+              f"{f.rows_quarantined:>6,}  {f.rows_inserted:>9,}  {detail}")
+    failed = report.failed
+    print(f"{len(report.files)} file(s): {len(report.files) - len(failed)} ok, {len(failed)} failed; "
+          f"{report.rows_inserted:,} new rows")
+    for f in failed:
+        print(f"aipipe: {f.message}", file=sys.stderr)
+    return 1 if failed else 0
