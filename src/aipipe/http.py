@@ -145,6 +145,12 @@ class PoliteClient:
             if status in (200, 203, 304):
                 return Response(url, status, body if status != 304 else b"", response_headers, attempt)
             if status in RETRY_STATUSES and attempt <= self.retries:
+                wait = _retry_after_seconds(response_headers.get("retry-after"))
+                if wait is not None and wait > self.backoff_max_s:
+                    # Retrying sooner than asked would be impolite (SEC blocks clients that do).
+                    raise FetchError(url, f"HTTP {status}: the server asks to wait {wait:.0f} s (Retry-After), "
+                                          f"longer than this run waits ({self.backoff_max_s:.0f} s); try again later",
+                                     status=status, attempts=attempt)
                 self._sleep_before_retry(attempt, response_headers.get("retry-after"))
                 continue
             hint = _status_hint(status)
