@@ -13,6 +13,8 @@ COMMANDS = {
     "refresh": ("refresh", "fetch every source (or fall back offline), validate, load, report"),
     "report": ("report", "summarise the latest (or a given) run; non-zero exit if it failed"),
     "extract": ("extract", "print the candidate figures in a page or text file (PATH or URL)"),
+    "ingest": ("ingest", "load SEC companyfacts files you downloaded (a directory or companyfacts.zip)"),
+    "table": ("table", "print a mart as a table, optionally --as-of a date (facts filed by then)"),
 }
 
 
