@@ -3,7 +3,9 @@
 --   report: staging.reported_figures_status (registry; primary source page per figure);
 --   sec:    marts.big_tech_capex (10-K figures per company and fiscal year; totals per calendar
 --           year) — accession numbers in `source_label`;
---   computed: year-over-year growth of the frontier labs' run-rates (marts.frontier_lab_revenue).
+--   computed: year-over-year growth of the frontier labs' run-rates (marts.frontier_lab_revenue);
+--   sec basket: the US application-software basket's quarterly totals
+--           (marts.us_app_software_quarterly), only for quarters where every member reported.
 CREATE OR REPLACE VIEW marts.sourced_figures AS
 SELECT 'report:' || figure_id AS evidence_id, 'report' AS source_kind, entity, metric,
        value, value_high, unit, currency, qualifier, as_of, period_start, period_end, is_projection,
@@ -58,4 +60,18 @@ SELECT 'computed:' || entity || ':' || as_of || ':' || basis || ':run_rate' AS e
        'sum of the two labs'' registry run-rates (' || publisher || ')' AS source_label, url,
        'computed' AS check_status
 FROM marts.frontier_lab_revenue
-WHERE entity = 'OpenAI + Anthropic';
+WHERE entity = 'OpenAI + Anthropic'
+UNION ALL BY NAME
+SELECT 'sec:us_app_software:' || calendar_year || 'Q' || calendar_quarter || ':' || m.metric AS evidence_id,
+       'sec' AS source_kind, 'US application software (Salesforce, Adobe, ServiceNow, Palantir …)' AS entity,
+       m.metric, m.value, m.unit, CASE WHEN m.unit = 'currency' THEN 'USD' END AS currency,
+       calendar_year || 'Q' || calendar_quarter AS as_of,
+       make_date(calendar_year, 3 * calendar_quarter - 2, 1) AS period_start,
+       last_day(make_date(calendar_year, 3 * calendar_quarter, 1)) AS period_end, FALSE AS is_projection,
+       'SEC 10-Q/10-K filings of the basket: ' || array_to_string(members_present, ', ') AS source_label,
+       'sec_filing' AS check_status
+FROM marts.us_app_software_quarterly,
+     LATERAL (VALUES ('revenue', 'currency', revenue_usd),
+                     ('growth_yoy', 'percent', revenue_yoy_growth * 100),
+                     ('operating_margin', 'percent', operating_margin * 100)) AS m(metric, unit, value)
+WHERE row_type = 'total' AND len(members_missing) = 0 AND m.value IS NOT NULL;
