@@ -73,8 +73,18 @@ def refresh_run(settings: Settings, run: RunRecord, wait_s: float = 0.0) -> Iter
         try:
             yield abandoned
         except BaseException as exc:
-            fail_run(settings.db_path, run, f"{type(exc).__name__}: {exc}".rstrip(": "))
+            fail_run(settings.db_path, run, failure_reason(exc))
             raise
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What the ledger says about a run that raised."""
+    name = type(exc).__name__
+    if isinstance(exc, TimeoutError) or name == "CancelledError":  # Prefect's timeout arrives as either
+        return f"timed out or cancelled ({name}); nothing it staged was loaded"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted (Ctrl-C or SIGINT); nothing it staged was loaded"
+    return f"{name}: {exc}".rstrip(": ")
 
 
 def refresh_direct(settings: Settings, families: list[str] | None = None, wait_s: float = 0.0,

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -41,8 +43,16 @@ def sql_files(sql_dir: Path = SQL_DIR) -> list[Path]:
 
 
 def apply_sql(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
-    """Create schemas, tables and views. Views may depend on each other, so failed ones retry."""
-    pending = sql_files(sql_dir)
+    """Create schemas, tables and views. Views may depend on each other, so failed ones retry.
+
+    Skipped when the warehouse already has exactly these files applied (their fingerprint is kept
+    in audit.sql_applied): re-applying every view costs more than the rest of a no-change run."""
+    files = sql_files(sql_dir)
+    fingerprint = hashlib.sha256(b"".join(p.relative_to(sql_dir).as_posix().encode() + b"\0" + p.read_bytes()
+                                          for p in files)).hexdigest()
+    if _applied_fingerprint(con) == fingerprint:
+        return
+    pending = files
     while pending:
         failed: list[tuple[Path, Exception]] = []
         for path in pending:
@@ -54,6 +64,18 @@ def apply_sql(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
             details = "; ".join(f"{p.relative_to(sql_dir)}: {str(e).splitlines()[0]}" for p, e in failed)
             raise RuntimeError(f"warehouse SQL cannot be applied: {details}")
         pending = [p for p, _ in failed]
+    con.execute("CREATE TABLE IF NOT EXISTS audit.sql_applied (fingerprint VARCHAR, applied_at TIMESTAMPTZ)")
+    con.execute("DELETE FROM audit.sql_applied")
+    con.execute("INSERT INTO audit.sql_applied VALUES (?, current_timestamp)", [fingerprint])
+
+
+def _applied_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    exists = con.execute("SELECT count(*) FROM information_schema.tables "
+                         "WHERE table_schema = 'audit' AND table_name = 'sql_applied'").fetchall()[0][0]
+    if not exists:
+        return None
+    rows = con.execute("SELECT fingerprint FROM audit.sql_applied").fetchall()
+    return rows[0][0] if rows else None
 
 
 # Lock files this process holds, with their nesting depth: a refresh takes the lock for the whole
@@ -96,6 +118,7 @@ def writer_lock(db_path: Path, *, wait_s: float = 0.0, holder: str = "") -> Iter
 def _exclusive_lock(lock_path: Path, db_path: Path, wait_s: float, holder: str) -> Iterator[None]:
     handle = open(lock_path, "a+")
     deadline = time.monotonic() + wait_s
+    announced = False
     try:
         while True:
             try:
@@ -109,6 +132,11 @@ def _exclusive_lock(lock_path: Path, db_path: Path, wait_s: float, holder: str) 
                         f"{db_path} is being refreshed by {who}; wait for it to finish "
                         f"(or pass --wait SECONDS to queue behind it)"
                     ) from None
+                if not announced:
+                    handle.seek(0)
+                    sys.stderr.write(f"aipipe: {db_path} is being refreshed by "
+                                     f"{handle.read().strip() or 'another process'}; waiting up to {wait_s:g}s\n")
+                    announced = True
                 time.sleep(0.2)
         handle.seek(0)
         handle.truncate()

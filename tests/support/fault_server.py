@@ -58,7 +58,9 @@ class FaultServer:
                     time.sleep(reply.delay_s)
                 if reply.reset:
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.rfile.close()  # the socket closes (and RSTs) only when its last file object does
                     self.connection.close()
+                    self.close_connection = True
                     return
                 if reply.require_user_agent and not self.headers.get("User-Agent", "").strip():
                     self._send(Reply(403, b"Undeclared automated tool"))
