@@ -43,3 +43,9 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "headless Chromium is needed by the report tests: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+
+# A served schedule triggering a real refresh on a local Prefect server (about a minute; kept out
+# of `make test`): see scripts/schedule_demo.py.
+.PHONY: schedule-demo
+schedule-demo: $(STAMP)
+	$(BIN)/python scripts/schedule_demo.py

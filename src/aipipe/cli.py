@@ -14,6 +14,7 @@ COMMANDS = {
     "report": ("report", "summarise the latest (or a given) run; non-zero exit if it failed"),
     "sql": ("sql", "run read-only SQL on the warehouse; print a table, CSV or JSON"),
     "runs": ("runs", "list refresh runs (newest first) or show one run's per-source records"),
+    "serve": ("serve", "run the refresh on its schedules (config/schedules.toml) via a Prefect server"),
     "extract": ("extract", "print the candidate figures in a page or text file (PATH or URL)"),
     "ingest": ("ingest", "load SEC companyfacts files you downloaded (a directory or companyfacts.zip)"),
     "table": ("table", "print a mart as a table, optionally --as-of a date (facts filed by then)"),
