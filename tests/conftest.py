@@ -109,3 +109,23 @@ def reported_run(tmp_path_factory, sec_fixtures, seed_article):
     store_companyfacts(settings, 1652044, orjson.dumps(doc))
     run, outcome, _ = refresh_direct(settings)
     return settings, run.run_id, build_run_report(settings, run.run_id)
+
+
+@pytest.fixture(scope="session")
+def prefect_api_url(prefect_harness) -> str:
+    """The session's temporary Prefect API, for child processes (`aipipe refresh` via PREFECT_API_URL)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault-injection suite's counts (tests/test_faults.py), whatever the capture mode."""
+    from tests.support.fault_tally import FAULTS, summary
+
+    line = summary()
+    if line:
+        terminalreporter.write_sep("-", "fault injection")
+        for fault in FAULTS:
+            terminalreporter.write_line(f"  {fault}")
+        terminalreporter.write_line(line)
