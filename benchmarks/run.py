@@ -308,7 +308,13 @@ def report(summary: dict[str, Any]) -> str:
             )
     hooks = summary["measurements"].get("refresh_hooks")
     if hooks is not None:
-        lines.append(f"refresh-flow measurements: {hooks.get('status', hooks)}")
+        lines.append(f"refresh-flow measurements (aipipe.bench_refresh): {hooks.get('status', hooks)}")
+        for name in ("prefect_overhead", "no_change_rerun"):
+            found = hooks.get(name)
+            if isinstance(found, dict) and "seconds" in found:
+                lines.append(f"    {name}: {found['seconds']:.2f} s")
+            elif found is not None:
+                lines.append(f"    {name}: {found}")
     return "\n".join(lines)
 
 
