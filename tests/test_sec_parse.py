@@ -69,3 +69,26 @@ def test_edge_cases_and_a_malformed_file_in_one_batch(tmp_path):
 def test_concept_filter(sec_fixtures):
     table = parse_companyfacts([sec_fixtures / "companyfacts" / "CIK0001652044.json"], concepts=["Revenues"])
     assert set(table.column("concept").to_pylist()) == {"Revenues"}
+
+
+@pytest.mark.parametrize(
+    ("doc", "reason"),
+    [
+        ({"cik": 21, "entityName": "Renamed", "factz": {"us-gaap": {}}}, "no 'facts' object"),
+        ({"cik": 22, "entityName": "No units", "facts": {"us-gaap": {"Revenues": {
+            "unitz": {"USD": [{"end": "2024-12-31", "val": 1, "accn": "a", "form": "10-K", "filed": "2025-02-01"}]}}}}},
+         "has no 'units' object"),
+    ],
+)
+def test_a_changed_layout_is_an_error_not_a_silent_zero(tmp_path, doc, reason):
+    path = tmp_path / "changed.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(CompanyFactsError, match=f"changed.json: .*{reason}"):
+        parse_companyfacts([path])
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"cik": 23, "entityName": "Good", "facts": {"us-gaap": {"Revenues": {"units": {
+        "USD": [{"end": "2024-12-31", "start": "2024-01-01", "val": 7, "accn": "b", "form": "10-K",
+                 "filed": "2025-02-01"}]}}}}}))
+    table, errors = parse_companyfacts_each([good, path])
+    assert table.column("cik").to_pylist() == [23]
+    assert reason in errors[str(path)]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
+import orjson
 import pyarrow as pa
 
 # The shape of one fact version in companyfacts JSON. `fy`/`fp` describe the filing, not the
@@ -107,13 +108,50 @@ def parse_companyfacts(
     own = con is None
     con = con or duckdb.connect()
     try:
-        return con.execute(_UNNEST_SQL.format(where=where), params).to_arrow_table()
+        table = con.execute(_UNNEST_SQL.format(where=where), params).to_arrow_table()
     except duckdb.Error as exc:
         names = ", ".join(Path(f).name for f in files[:3]) + (" …" if len(files) > 3 else "")
         raise CompanyFactsError(f"sec: cannot parse companyfacts {names}: {_first_line(exc)}") from exc
     finally:
         if own:
             con.close()
+    _check_files_without_rows(files, table)
+    return table
+
+
+def _check_files_without_rows(files: Sequence[str], table: pa.Table) -> None:
+    """Raise CompanyFactsError for a file that gave no rows because its layout is not companyfacts.
+
+    The declared types read a missing `facts` object, or concepts without `units`, as NULL, which
+    unnests to nothing: a changed SEC layout would otherwise load as a silent zero. Only files
+    with no rows are inspected (a cheap second look); an empty `facts` object stays valid.
+    """
+    with_rows = set(table.column("source_file").unique().to_pylist()) if table.num_rows else set()
+    for file in files:
+        if file in with_rows:
+            continue
+        problem = layout_problem(Path(file))
+        if problem:
+            raise CompanyFactsError(f"sec: cannot parse companyfacts {Path(file).name}: {problem}")
+
+
+def layout_problem(path: Path) -> str | None:
+    """Why a companyfacts file's layout cannot hold facts, or None when it is well formed."""
+    doc = orjson.loads(path.read_bytes())
+    if not isinstance(doc, dict):
+        return f"top level is a JSON {type(doc).__name__}, not an object"
+    facts = doc.get("facts")
+    if not isinstance(facts, dict):
+        keys = ", ".join(sorted(doc)[:8])
+        return f"no 'facts' object at the top level (keys: {keys}); has SEC changed the layout?"
+    for taxonomy, concepts in facts.items():
+        if not isinstance(concepts, dict):
+            return f"facts['{taxonomy}'] is not an object of concepts"
+        for concept, body in concepts.items():
+            units = body.get("units") if isinstance(body, dict) else None
+            if not isinstance(units, dict):
+                return (f"concept {taxonomy}:{concept} has no 'units' object; has SEC changed the layout?")
+    return None
 
 
 def parse_companyfacts_each(
