@@ -205,3 +205,14 @@ def test_403_without_user_agent_is_not_retried_and_keeps_rows(tmp_path, server, 
     assert "403" in acquired.fetch_error and "User-Agent" in acquired.fetch_error
     assert acquired.origin == "local" and result.status == "no_change" and sec.facts() == facts
     assert outcome.status == "no_change"
+
+
+def test_a_304_to_an_unconditional_request_stores_no_empty_snapshot(tmp_path, server):
+    sec = Sec(tmp_path, server)  # nothing stored yet: the request carries no validators
+    server.route(PATH, Reply(304, b""))
+    with client() as http:
+        acquired, result, _ = sec.run(http)
+    assert "if-none-match" not in server.hits(PATH)[-1].headers
+    assert "304 to an unconditional request" in acquired.fetch_error
+    assert acquired.origin == "seed" and result.status == "staged"  # fell back, as for any failed fetch
+    assert sec.stored_files() == [] and sec.facts() > 0
