@@ -105,4 +105,4 @@ def refresh_direct(settings: Settings, families: list[str] | None = None, wait_s
 
 
 def print_progress(result: StageResult) -> None:
-    sys.stderr.write(f"  {result.source:<24} {result.origin:<12} {result.status:<9} {result.message}\n")
+    sys.stderr.write(f"  {result.source:<32} {result.origin:<12} {result.status:<9} {result.message}\n")

@@ -57,7 +57,7 @@ def stage_source(
     snapshot = acquired.snapshot
     if snapshot is None:
         result.status = "missing" if spec.optional else "error"
-        result.message = "nothing to load"
+        result.message = "nothing to load: " + "; ".join(acquired.notes or ["no snapshot"])
         return _finish(result, started)
     result.snapshot = _snapshot_record(snapshot)
     if (snapshot.sha256, spec.name, spec.parser_version) in loaded:
