@@ -1,4 +1,10 @@
-"""Ingest SEC companyfacts files you downloaded: `aipipe ingest sec PATH`, where PATH is a directory
+"""Ingest files you downloaded: `aipipe ingest sec PATH` and `aipipe ingest fx FILE`.
+
+`aipipe ingest fx FILE` loads an ECB reference-rate file (eurofxref-hist.zip, or its CSV, or the
+daily CSV/XML) downloaded elsewhere, for machines without internet; see aipipe.fx_ingest.
+Exit status: 0 when loaded, 1 when the file is not an ECB file, 2 when it does not exist.
+
+`aipipe ingest sec PATH`: PATH is a directory
 of CIK##########.json files or SEC's bulk companyfacts.zip
 (https://www.sec.gov/Archives/edgar/daily-index/xbrl/companyfacts.zip).
 
@@ -21,14 +27,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from aipipe.cli import add_common
 
     add_common(parser)
-    parser.add_argument("kind", choices=["sec"], help="what to ingest (sec: companyfacts JSON)")
-    parser.add_argument("path", help="a directory of CIK##########.json files, or companyfacts.zip")
+    parser.add_argument("kind", choices=["sec", "fx"],
+                        help="what to ingest (sec: companyfacts JSON; fx: an ECB eurofxref file)")
+    parser.add_argument("path", help="sec: a directory of CIK##########.json files, or companyfacts.zip; "
+                                     "fx: eurofxref-hist.zip, eurofxref-hist.csv, eurofxref.csv or an ECB XML")
     parser.add_argument("--fast", action="store_true",
                         help="bulk mode for the full SEC zip: aipipe.bulk + SQL checks instead of pandera, "
                              "no snapshot copies")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.kind == "fx":
+        return run_fx(args)
     from aipipe.sec_ingest import ingest_sec
     from aipipe.warehouse import WarehouseBusy
 
@@ -57,4 +67,32 @@ def run(args: argparse.Namespace) -> int:
           f"{report.rows_inserted:,} new rows")
     for f in failed:
         print(f"aipipe: {f.message}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def run_fx(args: argparse.Namespace) -> int:
+    from aipipe.fx_ingest import FxFileError, ingest_fx
+    from aipipe.warehouse import WarehouseBusy
+
+    settings = Settings().with_overrides(db_path=args.db, data_dir=args.data)
+    try:
+        report = ingest_fx(args.path, settings, progress=True)
+    except FileNotFoundError as exc:
+        print(f"aipipe: {exc}", file=sys.stderr)
+        return 2
+    except FxFileError as exc:
+        print(f"aipipe: {exc}; nothing was stored", file=sys.stderr)
+        return 1
+    except WarehouseBusy as exc:
+        print(f"aipipe: {exc}", file=sys.stderr)
+        return 75
+    loaded = report.outcome.rows_inserted.get(report.source, 0)
+    print(f"ingest fx {report.path} → {settings.db_path}")
+    print(f"snapshot {report.snapshot_id} stored as {report.source} (origin: file)")
+    print(f"{report.days:,} days ({report.first_day} … {report.last_day}), {report.quotes} currencies; "
+          f"{loaded:,} new rows; run {report.outcome.run_id}: {report.outcome.status}")
+    print("offline refreshes now use this snapshot; run `aipipe refresh --offline` to rebuild the report")
+    failed = [r for r in report.results if r.source == report.source and r.status == "error"]
+    for r in failed:
+        print(f"aipipe: {r.message}", file=sys.stderr)
     return 1 if failed else 0
