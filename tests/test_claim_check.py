@@ -47,7 +47,8 @@ def status_of(con, claim_id):
 
 
 def claim_id_for(con, entity, metric, period_claimed):
-    rows = con.execute("SELECT claim_id FROM staging.article_claims WHERE entity = ? AND metric = ? AND period_claimed = ?",
+    rows = con.execute("SELECT claim_id FROM staging.article_claims "
+                       "WHERE entity = ? AND metric = ? AND period_claimed = ?",
                        [entity, metric, period_claimed]).fetchall()
     assert len(rows) == 1, rows
     return rows[0][0]
@@ -89,7 +90,8 @@ def test_capex_share_is_checked_against_sec(warehouse):
         [claim]).fetchall()[0]
     capex, revenue = con.execute(
         "SELECT max(value_usd) FILTER (metric = 'capex'), max(value_usd) FILTER (metric = 'revenue') "
-        "FROM marts.company_financials WHERE ticker = 'META' AND period_type = 'FY' AND fiscal_year = 2024").fetchall()[0]
+        "FROM marts.company_financials WHERE ticker = 'META' AND period_type = 'FY' AND fiscal_year = 2024"
+    ).fetchall()[0]
     assert same_period_value == pytest.approx(capex / revenue * 100)
     assert source.startswith("SEC 10-K")
     assert status in ("value_differs", "date_differs")  # the article's 35 % is not Meta's 2024 share
@@ -115,5 +117,6 @@ def test_other_article_tables_exist(warehouse):
 
 def test_registry_figures_load_as_not_fetched_offline(warehouse):
     con, _ = warehouse
-    statuses = {r[0] for r in con.execute("SELECT DISTINCT check_status FROM staging.reported_figures_status").fetchall()}
+    rows = con.execute("SELECT DISTINCT check_status FROM staging.reported_figures_status").fetchall()
+    statuses = {r[0] for r in rows}
     assert statuses == {"not_fetched"}

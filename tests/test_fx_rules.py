@@ -54,7 +54,8 @@ def test_stock_rule_sql_equals_python(fx_warehouse, day):
 
 def test_missing_rates_are_null_with_a_reason_in_sql_and_an_error_in_python(fx_warehouse):
     con, table = fx_warehouse
-    rate, *_, method = con.execute("SELECT * FROM fx_flow_rate('CNY', 'USD', DATE '2025-01-01', DATE '2025-12-31')").fetchall()[0]
+    sql = "SELECT * FROM fx_flow_rate('CNY', 'USD', DATE '2025-01-01', DATE '2025-12-31')"
+    rate, *_, method = con.execute(sql).fetchall()[0]
     assert rate is None and method.startswith("missing")
     with pytest.raises(FxRateMissing):
         table.average_rate("CNY", "USD", "2025-01-01", "2025-12-31")
@@ -64,4 +65,5 @@ def test_missing_rates_are_null_with_a_reason_in_sql_and_an_error_in_python(fx_w
 
 def test_identity_is_the_only_rate_of_one(fx_warehouse):
     con, _ = fx_warehouse
-    assert con.execute("SELECT rate, method FROM fx_flow_rate('USD', 'USD', DATE '2030-01-01', DATE '2030-12-31')").fetchall() == [(1.0, "identity")]
+    sql = "SELECT rate, method FROM fx_flow_rate('USD', 'USD', DATE '2030-01-01', DATE '2030-12-31')"
+    assert con.execute(sql).fetchall() == [(1.0, "identity")]

@@ -70,7 +70,8 @@ def refresh_pages(settings, registry_file):
 def statuses(settings):
     con = duckdb.connect(str(settings.db_path), read_only=True)
     try:
-        rows = con.execute("SELECT figure_id, check_status, value, found_value FROM staging.reported_figures_status").fetchall()
+        rows = con.execute("SELECT figure_id, check_status, value, found_value "
+                           "FROM staging.reported_figures_status").fetchall()
     finally:
         con.close()
     return {r[0]: r[1:] for r in rows}
@@ -83,7 +84,8 @@ def test_confirmed_changed_and_unreachable(tmp_path):
         registry_file.write_text(REGISTRY.format(url=server.url))
         server.route("/openai", Reply(200, page("OpenAI hits $10B", "OpenAI's annualized revenue reached $10 billion "
                                                 "in June, up from $5.5 billion.")))
-        server.route("/glean", Reply(200, page("Glean raises", "Glean's valuation is now $4.6 billion after the round.")))
+        server.route("/glean", Reply(200, page("Glean raises",
+                                               "Glean's valuation is now $4.6 billion after the round.")))
         refresh_pages(settings, registry_file)
         first = statuses(settings)
         assert first["openai-arr-2025-06"] == ("confirmed", 10e9, 10e9)

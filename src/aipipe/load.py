@@ -96,7 +96,8 @@ def _load_source(con: duckdb.DuckDBPyConnection, run_id: str, result: StageResul
     if result.status != "staged":
         return 0
     inserted = insert_staged(con, result.table, result.valid_path) if result.rows_valid else 0
-    for path, table in ((result.quarantine_path, "audit.quarantine"), (result.failures_path, "audit.validation_failures")):
+    audit_files = ((result.quarantine_path, "audit.quarantine"), (result.failures_path, "audit.validation_failures"))
+    for path, table in audit_files:
         if path and Path(path).exists():
             frame = pd.read_parquet(path)
             if len(frame):
@@ -128,7 +129,9 @@ def _load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
                     [company.cik, company.ticker, list(company.baskets)])
 
 
-def _record_sources(con: duckdb.DuckDBPyConnection, run_id: str, results: list[StageResult], inserted: dict[str, int]) -> None:
+def _record_sources(
+    con: duckdb.DuckDBPyConnection, run_id: str, results: list[StageResult], inserted: dict[str, int]
+) -> None:
     rows = []
     for r in results:
         snap = r.snapshot or {}
@@ -151,7 +154,9 @@ def _fetch_failed(result: StageResult) -> bool:
     return any(n.startswith(("network unreachable", "live fetch failed")) for n in result.notes)
 
 
-def _record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, outcome: LoadOutcome, results: list[StageResult]) -> None:
+def _record_run(
+    con: duckdb.DuckDBPyConnection, run: RunRecord, outcome: LoadOutcome, results: list[StageResult]
+) -> None:
     from aipipe.snapshots import utc_now
 
     summary = {r.source: {"status": r.status, "origin": r.origin, "message": r.message} for r in results}

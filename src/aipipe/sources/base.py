@@ -93,7 +93,8 @@ def _fetch_live(spec: SourceSpec, store: SnapshotStore, client: PoliteClient, st
     )
     if response.not_modified and conditional is not None:
         touched = store.touch(conditional, http_status=304)
-        return Acquired(spec.name, touched, "not_modified", [f"HTTP 304: unchanged since {conditional.first_retrieved_at}"])
+        note = f"HTTP 304: unchanged since {conditional.first_retrieved_at}"
+        return Acquired(spec.name, touched, "not_modified", [note])
     if response.not_modified:
         # A 304 to a request that carried no validators has no body to keep: storing it would
         # replace the data with an empty snapshot. Treat it as a failed fetch (fall back).

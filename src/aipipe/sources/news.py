@@ -11,6 +11,7 @@ staging.reported_figures_status.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from urllib.parse import urlparse
 
@@ -40,7 +41,7 @@ def news_sources(settings, registry: pd.DataFrame | None = None) -> list[SourceS
             url=url,
             suffix=".html",
             licence=LICENCE,
-            parse=lambda snapshot, figures=figures.copy(): parse_snapshot(snapshot, figures),
+            parse=functools.partial(parse_snapshot, figures=figures.copy()),
             parser_version=PARSER_VERSION,
             description=f"news page {url}",
             optional=True,
