@@ -28,17 +28,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aipipe.commands import open_read_only
     from aipipe.report import validation
     from aipipe.report.run_report import build_run_report, summary_lines, write_as_of
-    from aipipe.warehouse import connect_read_only
 
     settings = Settings().with_overrides(db_path=args.db, data_dir=args.data, reports_dir=args.reports)
     langs = (args.lang,) if args.lang else ("zh", "en")
-    try:
-        con = connect_read_only(settings.db_path)
-    except FileNotFoundError as exc:
-        print(f"aipipe: {exc}", file=sys.stderr)
-        return 2
+    con = open_read_only(settings.db_path, "aipipe")
+    if isinstance(con, int):
+        return con
     try:
         latest = validation.latest_run_id(con)
         run_id = args.run or latest

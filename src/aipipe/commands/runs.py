@@ -17,6 +17,7 @@ import os
 import socket
 import sys
 
+from aipipe.commands import open_read_only
 from aipipe.settings import Settings
 
 EXIT_NO_RUN = 2
@@ -39,17 +40,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aipipe.warehouse import WarehouseBusy, connect_read_only
 
     settings = Settings().with_overrides(db_path=args.db)
-    try:
-        con = connect_read_only(settings.db_path, retry_s=args.retry)
-    except FileNotFoundError as exc:
-        print(f"aipipe runs: {exc}", file=sys.stderr)
-        return EXIT_NO_RUN
-    except WarehouseBusy as exc:
-        print(f"aipipe runs: {exc}; try again, or pass a longer --retry", file=sys.stderr)
-        return 75
+    con = open_read_only(settings.db_path, "aipipe runs", args.retry)
+    if isinstance(con, int):
+        return con
     try:
         con.execute("SET TimeZone = 'UTC'")
         if not _has_ledger(con):

@@ -21,11 +21,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from aipipe.commands import open_read_only
 from aipipe.settings import Settings
 
 EXIT_SQL_ERROR = 1
-EXIT_NO_WAREHOUSE = 2
-EXIT_BUSY = 75  # EX_TEMPFAIL: a refresh held the warehouse longer than --retry
 
 _POSITION = re.compile(r"\n*LINE (\d+): (.*)\n( *)\^\s*$", re.DOTALL)
 
@@ -47,7 +46,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import duckdb
 
-    from aipipe.warehouse import WarehouseBusy, connect_read_only
 
     if bool(args.query) == bool(args.file):
         print("aipipe sql: give either a query or --file PATH (not both)", file=sys.stderr)
@@ -61,14 +59,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         text, origin = args.query, "query"
     settings = Settings().with_overrides(db_path=args.db)
-    try:
-        con = connect_read_only(settings.db_path, retry_s=args.retry)
-    except FileNotFoundError as exc:
-        print(f"aipipe sql: {exc}", file=sys.stderr)
-        return EXIT_NO_WAREHOUSE
-    except WarehouseBusy as exc:
-        print(f"aipipe sql: {exc}; try again, or pass a longer --retry", file=sys.stderr)
-        return EXIT_BUSY
+    con = open_read_only(settings.db_path, "aipipe sql", args.retry)
+    if isinstance(con, int):
+        return con
     try:
         cursor = con.execute(text)
         columns = [d[0] for d in cursor.description] if cursor.description else []
