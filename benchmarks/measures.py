@@ -101,10 +101,10 @@ def ingest_dir(corpus: Path, scratch: Path, batch_mb: float = 64, **kwargs: Any)
     return _ingest(corpus / "companyfacts", _fresh(scratch / "ingest_dir.duckdb"), batch_mb=batch_mb, **kwargs)
 
 
-def ingest_dir_v15(corpus: Path, scratch: Path, batch_mb: float = 64) -> dict[str, Any]:
-    """Same, into a file created with DuckDB's v1.5.0 storage format."""
-    db = _fresh(scratch / "ingest_v15.duckdb")
-    return _ingest(corpus / "companyfacts", db, batch_mb=batch_mb, storage_version="v1.5.0")
+def ingest_dir_v0102(corpus: Path, scratch: Path, batch_mb: float = 64) -> dict[str, Any]:
+    """Same, into a file created with DuckDB's default v0.10.2 storage (aipipe creates v1.5.0)."""
+    db = _fresh(scratch / "ingest_v0102.duckdb")
+    return _ingest(corpus / "companyfacts", db, batch_mb=batch_mb, storage_version=None)
 
 
 def ingest_zip(corpus: Path, scratch: Path, batch_mb: float = 64) -> dict[str, Any]:
@@ -297,7 +297,7 @@ MEASURES: dict[str, Callable[..., dict[str, Any]]] = {
     "floor": floor,
     "floor_2proc": floor_2proc,
     "ingest_dir": ingest_dir,
-    "ingest_dir_v15": ingest_dir_v15,
+    "ingest_dir_v0102": ingest_dir_v0102,
     "ingest_zip": ingest_zip,
     "reingest": reingest,
     "ingest_arrow": ingest_arrow,

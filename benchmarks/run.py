@@ -42,7 +42,7 @@ PREFECT_ENV = {
     "PREFECT_LOGGING_SERVER_LEVEL": "CRITICAL",
 }
 TARGETS = {"ingest_vs_floor_max": 1.5, "naive_vs_ingest_min": 100.0, "rss_scaling_max": 1.2}
-REPEATED = {"floor", "floor_2proc", "ingest_dir", "ingest_dir_v15", "ingest_zip", "reingest", "ingest_arrow"}
+REPEATED = {"floor", "floor_2proc", "ingest_dir", "ingest_dir_v0102", "ingest_zip", "reingest", "ingest_arrow"}
 
 
 # ---- corpus ---------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ("ingest_dir", {"batch_mb": args.batch_mb}),
         ("reingest", {"batch_mb": args.batch_mb}),
         ("ingest_zip", {"batch_mb": args.batch_mb}),
-        ("ingest_dir_v15", {"batch_mb": args.batch_mb}),
+        ("ingest_dir_v0102", {"batch_mb": args.batch_mb}),
         ("ingest_arrow", {"batch_mb": args.batch_mb}),
         ("ingest_key_index", {"batch_mb": args.batch_mb}),
         ("naive", {"files": args.naive_files}),
@@ -239,7 +239,7 @@ LABELS = {
     "ingest_dir": "(b) ingest_bulk, directory -> fresh DuckDB",
     "reingest": "(b) re-ingest same files (0 new rows)",
     "ingest_zip": "(b) ingest_bulk, companyfacts.zip",
-    "ingest_dir_v15": "(b) ingest_bulk, v1.5.0 storage file",
+    "ingest_dir_v0102": "(b) ingest_bulk, old v0.10.2 storage file",
     "ingest_arrow": "(b-alt) Arrow batches then INSERT",
     "ingest_key_index": "(b-alt) with an ART index on the key",
     "naive": "(c) naive json+pandas+executemany (sample)",

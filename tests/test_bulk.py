@@ -131,6 +131,32 @@ def test_reingest_adds_nothing(corpus: Path, tmp_path: Path) -> None:
     assert count_rows(db) == first.rows_inserted
 
 
+def _storage_version(db: Path) -> str:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT tags['storage_version'] FROM duckdb_databases() WHERE NOT internal").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_new_warehouse_files_use_v150_storage_and_old_files_keep_theirs(corpus: Path, tmp_path: Path) -> None:
+    from aipipe.warehouse import connect_write
+
+    fresh = tmp_path / "fresh.duckdb"
+    ingest(corpus / "companyfacts", fresh)
+    written = tmp_path / "written.duckdb"
+    connect_write(written).close()
+    assert _storage_version(fresh) == _storage_version(written) == "v1.5.0+"
+
+    # A file created by an older default keeps its format when aipipe loads into it.
+    old = tmp_path / "old.duckdb"
+    duckdb.connect(str(old), config={"storage_compatibility_version": "v0.10.2"}).close()
+    ingest(corpus / "companyfacts", old)
+    connect_write(old).close()
+    assert _storage_version(old) != "v1.5.0+"
+    assert rows(old) == rows(fresh)
+
+
 def test_concepts_filter_keeps_only_those_concepts(corpus: Path, tmp_path: Path) -> None:
     wanted = {"Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax", "NetIncomeLoss", "Revenue"}
     result = ingest(corpus / "companyfacts", tmp_path / "w.duckdb", concepts=sorted(wanted))
