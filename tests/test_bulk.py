@@ -165,6 +165,26 @@ def test_concepts_filter_keeps_only_those_concepts(corpus: Path, tmp_path: Path)
     assert result.rows_inserted == walk_dir(corpus / "companyfacts", wanted)
 
 
+def test_bulk_rows_match_parse_companyfacts(corpus: Path, tmp_path: Path) -> None:
+    # Both paths build their SQL from sec_parse.unnest_sql: the same files give the same facts.
+    from aipipe.sources.sec_parse import FACT_COLUMNS, parse_companyfacts
+
+    paths = sorted((corpus / "companyfacts").glob("*.json"))[:4]
+    source = tmp_path / "files"
+    source.mkdir()
+    for path in paths:
+        shutil.copy(path, source / path.name)
+    ingest(source, tmp_path / "w.duckdb")
+    columns = ", ".join(FACT_COLUMNS)
+    con = duckdb.connect()
+    try:
+        con.register("parsed", parse_companyfacts(sorted(source.glob("*.json"))))
+        expected = con.execute(f"SELECT {columns} FROM parsed ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+    assert expected and rows(tmp_path / "w.duckdb", columns) == expected
+
+
 def test_real_files_and_overlapping_copies_load_once(sec_fixtures: Path, tmp_path: Path) -> None:
     # The trimmed Alphabet file repeats facts of the full one in the same batch: loaded once.
     source = sec_fixtures / "companyfacts"

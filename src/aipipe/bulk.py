@@ -40,7 +40,7 @@ import duckdb
 import pyarrow as pa
 
 from aipipe.settings import SQL_DIR
-from aipipe.sources.sec_parse import COMPANYFACTS_COLUMNS
+from aipipe.sources.sec_parse import COMPANYFACTS_COLUMNS, unnest_sql
 from aipipe.warehouse import STORAGE_VERSION, creation_config, writer_lock
 
 STAGING_TABLE = "staging.sec_facts"
@@ -247,48 +247,17 @@ def _prefetched(specs: Sequence[BatchSpec], scratch_root: str | None) -> Iterato
 # SQL: parse a batch inside DuckDB, dedupe, append
 # --------------------------------------------------------------------------------------------
 
-# Same declared types and unnest chain as sec_parse.parse_companyfacts, plus the file-level
-# columns (snapshot checksum, logical source name, run id) joined once per file rather than per
-# row, and a check that the cik inside a file matches its name (the dedup range relies on it).
-_PARSE_SQL = """
-WITH companies AS (
+# One row per file: the declared types of sec_parse, the file-level columns (snapshot checksum,
+# logical source name) joined once per file rather than per row, and a check that the cik inside
+# a file matches its name (the dedup range relies on it). sec_parse.unnest_sql unnests the facts.
+_COMPANIES_SQL = """
     SELECT CASE WHEN m.name_cik IS NULL OR j.cik = m.name_cik THEN j.cik
                 ELSE error(printf('cik %d inside does not match the file name %s',
                                   j.cik, m.source_file)) END AS cik,
-           j.entityName AS entity_name, m.source_file, m.snapshot_sha256,
-           unnest(map_entries(j.facts)) AS taxonomy_entry
+           j.entityName AS entity_name, m.source_file, m.snapshot_sha256, j.facts
     FROM read_json($files, columns = $columns, format = '{json_format}', filename = true,
                    maximum_object_size = {max_object_bytes}) AS j
-    JOIN batch_files AS m ON j.filename = m.path
-),
-concepts AS (
-    SELECT * EXCLUDE (taxonomy_entry), taxonomy_entry.key AS taxonomy,
-           unnest(map_entries(taxonomy_entry.value)) AS concept_entry
-    FROM companies
-),
-units AS (
-    SELECT * EXCLUDE (concept_entry), concept_entry.key AS concept,
-           unnest(map_entries(concept_entry.value.units)) AS unit_entry
-    FROM concepts
-    {concept_filter}
-),
-versions AS (
-    SELECT * EXCLUDE (unit_entry), unit_entry.key AS unit, unnest(unit_entry.value) AS fact
-    FROM units
-)
-SELECT cik, entity_name, taxonomy, concept, unit,
-       TRY_CAST(fact.start AS DATE) AS period_start,
-       TRY_CAST(fact."end" AS DATE) AS period_end,
-       fact.val AS value,
-       fact.accn AS accession,
-       fact.fy AS fiscal_year,
-       fact.fp AS fiscal_period,
-       fact.form AS form,
-       TRY_CAST(fact.filed AS DATE) AS filed,
-       fact.frame AS frame,
-       source_file, snapshot_sha256, $run_id AS run_id
-FROM versions
-"""
+    JOIN batch_files AS m ON j.filename = m.path"""
 
 
 def parse_sql(
@@ -299,10 +268,14 @@ def parse_sql(
     'newline_delimited' is ~1.5x faster than 'auto' and fits SEC's compact one-line files; a
     pretty-printed file fails it cleanly, and callers retry that batch with 'auto'.
     `max_object_bytes` must cover the largest file: DuckDB reserves buffers of about twice it.
+    With `with_concepts`, only the concepts in $concepts are unnested.
     """
-    concept_filter = "WHERE list_contains($concepts, concept)" if with_concepts else ""
-    return _PARSE_SQL.format(
-        json_format=json_format, concept_filter=concept_filter, max_object_bytes=int(max_object_bytes)
+    companies = _COMPANIES_SQL.format(json_format=json_format, max_object_bytes=int(max_object_bytes))
+    return unnest_sql(
+        companies,
+        file_columns=("source_file", "snapshot_sha256"),
+        extra_columns=("$run_id AS run_id",),
+        concept_filter="list_contains($concepts, concept)" if with_concepts else "",
     )
 
 

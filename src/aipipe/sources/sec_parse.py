@@ -45,25 +45,49 @@ FACT_COLUMNS = [
     "source_file",
 ]
 
-_UNNEST_SQL = """
-WITH companies AS (
-    SELECT cik, entityName AS entity_name, filename AS source_file,
-           unnest(map_entries(facts)) AS taxonomy_entry
-    FROM read_json($files, columns = $columns, format = 'auto', filename = true,
-                   maximum_object_size = 1073741824)
+def unnest_sql(
+    companies: str,
+    *,
+    file_columns: Sequence[str] = ("source_file",),
+    extra_columns: Sequence[str] = (),
+    concept_filter: str = "",
+    where: str = "",
+) -> str:
+    """A SELECT of one row per fact version from `companies`: FACT_COLUMNS up to `frame`, then
+    `file_columns`, then `extra_columns`.
+
+    The one definition of the declared-type unnest chain (taxonomy, concept, unit, version), used
+    by `parse_companyfacts` and by the bulk load (`aipipe.bulk.parse_sql`). Hooks:
+    - `companies`: a SELECT with one row per file giving `cik`, `entity_name`, `facts` (typed as in
+      COMPANYFACTS_COLUMNS) and every name in `file_columns`; checks on the file go here.
+    - `file_columns`: per-file columns carried to every row of the file.
+    - `extra_columns`: further select items, such as `$run_id AS run_id`.
+    - `concept_filter`: a boolean SQL expression on `concept`, applied before units are unnested,
+      so the facts of other concepts are never unnested.
+    - `where`: a clause after the final SELECT.
+    """
+    carried = "".join(f"{name}, " for name in file_columns)
+    select_file = "".join(f",\n       {item}" for item in [*file_columns, *extra_columns])
+    units_where = f"\n    WHERE {concept_filter}" if concept_filter else ""
+    return f"""
+WITH companies AS ({companies}
 ),
-concepts AS (
-    SELECT cik, entity_name, source_file, taxonomy_entry.key AS taxonomy,
-           unnest(map_entries(taxonomy_entry.value)) AS concept_entry
+taxonomies AS (
+    SELECT cik, entity_name, {carried}unnest(map_entries(facts)) AS taxonomy_entry
     FROM companies
 ),
+concepts AS (
+    SELECT cik, entity_name, {carried}taxonomy_entry.key AS taxonomy,
+           unnest(map_entries(taxonomy_entry.value)) AS concept_entry
+    FROM taxonomies
+),
 units AS (
-    SELECT cik, entity_name, source_file, taxonomy, concept_entry.key AS concept,
+    SELECT cik, entity_name, {carried}taxonomy, concept_entry.key AS concept,
            unnest(map_entries(concept_entry.value.units)) AS unit_entry
-    FROM concepts
+    FROM concepts{units_where}
 ),
 versions AS (
-    SELECT cik, entity_name, source_file, taxonomy, concept, unit_entry.key AS unit,
+    SELECT cik, entity_name, {carried}taxonomy, concept, unit_entry.key AS unit,
            unnest(unit_entry.value) AS fact
     FROM units
 )
@@ -76,11 +100,20 @@ SELECT cik, entity_name, taxonomy, concept, unit,
        fact.fp AS fiscal_period,
        fact.form AS form,
        TRY_CAST(fact.filed AS DATE) AS filed,
-       fact.frame AS frame,
-       source_file
+       fact.frame AS frame{select_file}
 FROM versions
 {where}
 """
+
+
+# parse_companyfacts fills in {where} (its concept filter) with str.format.
+_UNNEST_SQL = unnest_sql(
+    """
+    SELECT cik, entityName AS entity_name, filename AS source_file, facts
+    FROM read_json($files, columns = $columns, format = 'auto', filename = true,
+                   maximum_object_size = 1073741824)""",
+    where="{where}",
+)
 
 
 class CompanyFactsError(ValueError):
