@@ -24,9 +24,9 @@ import duckdb
 
 from aipipe.report import charts as charts_mod
 from aipipe.report import edition as edition_mod
-from aipipe.report import formats, html, validation
+from aipipe.report import formats, html, reuse, validation
 from aipipe.report import tables as tables_mod
-from aipipe.report.fonts import CjkFont, subset_font
+from aipipe.report.fonts import CjkFont, needs_cjk_font, subset_font
 from aipipe.report.markdown import md_escape
 from aipipe.report.registry import STATUS_LABELS
 from aipipe.settings import Settings
@@ -78,18 +78,32 @@ def _in_prefect_task() -> bool:
 def build_run_report(settings: Settings, run_id: str, langs: tuple[str, ...] = formats.LANGS,
                      refresh_latest: bool = True) -> RunReport:
     started = time.perf_counter()
+    latest = settings.reports_dir / "latest"
     con = connect_read_only(settings.db_path)
+    con.execute("SET enable_progress_bar = false")  # the report is one step of a run: no bars mid-log
     try:
         report = validation.collect(con, run_id)
-        outputs = collect_article_outputs(con, settings, langs)
+        key = reuse.report_key(con, langs)
+        cached = reuse.load_reusable(latest, key) if refresh_latest else None
+        outputs = cached[0] if cached else collect_article_outputs(con, settings, langs)
     finally:
         con.close()
     folder = settings.reports_dir / "runs" / run_id
     tmp = folder.with_name(f".{run_id}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     generated_at = datetime.now(UTC).isoformat(timespec="seconds")
-    font = write_article_outputs(outputs, tmp, settings, run_id, generated_at, langs,
-                                 extra_text=json.dumps(report, ensure_ascii=False, default=str))
+    report_text = json.dumps(report, ensure_ascii=False, default=str)
+    if cached:
+        # Nothing the article outputs are built from changed: copy them, re-render nothing.
+        outputs, font_chars, built_by = cached
+        reuse.copy_article_files(latest, tmp)
+        font = subset_font(font_chars + report_text, settings.data_dir / "cache" / "fonts", static=False)
+    else:
+        font, font_chars = write_article_outputs(outputs, tmp, settings, run_id, generated_at, langs,
+                                                 extra_text=report_text)
+        built_by = run_id
+    report["article_outputs"] = {"built_by_run": built_by, "reused": bool(cached), "key": key}
+    reuse.save(tmp, key, (outputs, font_chars, built_by))
     report["steps"].append({"step": "report", "source": None, "duration_s": round(time.perf_counter() - started, 3)})
     report["article_tables"] = [t.summary() for t in outputs.tables]
     report["charts"] = [c.summary() for c in outputs.charts]
@@ -100,6 +114,9 @@ def build_run_report(settings: Settings, run_id: str, langs: tuple[str, ...] = f
                                  for t in outputs.tables],
               "Charts": [{"chart": c.spec.suggestion, "status": c.status, "reason": c.reason}
                          for c in outputs.charts]}
+    if cached:
+        extras["Article outputs"] = [{"built by": f"run {built_by}",
+                                      "note": "reused: no loaded snapshot, SQL, page status or code changed since"}]
     validation_md = validation.render_markdown(report, extras)
     (tmp / "validation.md").write_text(validation_md, encoding="utf-8")
     (tmp / "validation.json").write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str),
@@ -109,7 +126,6 @@ def build_run_report(settings: Settings, run_id: str, langs: tuple[str, ...] = f
         generated_at=generated_at, lang="en", font_css=font.css(), font_family=font.family,
         font_note=font_note(font)), encoding="utf-8")
     _replace_dir(tmp, folder)
-    latest = settings.reports_dir / "latest"
     if refresh_latest:
         _refresh_latest(folder, latest)
     return RunReport(run_id, folder, latest, report, validation_md, outputs)
@@ -125,8 +141,10 @@ def collect_article_outputs(con: duckdb.DuckDBPyConnection, settings: Settings,
 
 
 def write_article_outputs(outputs: ArticleOutputs, folder: Path, settings: Settings, run_id: str,
-                          generated_at: str, langs: tuple[str, ...] = formats.LANGS, extra_text: str = "") -> CjkFont:
-    """Tables, charts and the living edition into `folder`; returns the CJK font subset used."""
+                          generated_at: str, langs: tuple[str, ...] = formats.LANGS,
+                          extra_text: str = "") -> tuple[CjkFont, str]:
+    """Tables, charts and the living edition into `folder`; returns the CJK font subset used for
+    the pages, and the CJK characters of the article outputs (what that subset must hold)."""
     folder.mkdir(parents=True, exist_ok=True)
     for table in outputs.tables:
         tables_mod.write_table(table, folder / "tables", langs)
@@ -142,7 +160,8 @@ def write_article_outputs(outputs: ArticleOutputs, folder: Path, settings: Setti
     corpus += [v for pair in STATUS_LABELS.values() for v in pair] + html.template_texts()
     cache = settings.data_dir / "cache" / "fonts"
     # Pages keep the font variable (fast to cut, browsers pick the weight); charts need it static.
-    font = subset_font("\n".join(corpus), cache, static=False)
+    font_chars = "".join(sorted({c for c in "\n".join(corpus[:1] + corpus[2:]) if needs_cjk_font(c)}))
+    font = subset_font(font_chars + extra_text, cache, static=False)
     chart_font = subset_font(chart_text, cache) if chart_text else font
     images = {}
     for chart in outputs.charts:
@@ -154,7 +173,7 @@ def write_article_outputs(outputs: ArticleOutputs, folder: Path, settings: Setti
         "article.html.j2", edition=outputs.edition, run_id=run_id, generated_at=generated_at, images=images,
         statuses=edition_mod.STATUSES, status_labels=STATUS_LABELS, font_css=font.css(), font_family=font.family,
         font_note=font_note(font)), encoding="utf-8")
-    return font
+    return font, font_chars
 
 
 def write_as_of(settings: Settings, as_of: str, run_id: str, langs: tuple[str, ...] = formats.LANGS) -> Path:
