@@ -93,26 +93,28 @@ def _ingest(source: Path, db: Path, **kwargs: Any) -> dict[str, Any]:
         "rows_in_table": count_rows(db),
         "files_failed": result.files_failed,
         "db_mb": db.stat().st_size / 1e6,
+        "reopens": result.timings.get("reopens"),
+        "reopen_s": result.timings.get("reopen_s"),
     }
 
 
-def ingest_dir(corpus: Path, scratch: Path, batch_mb: float = 64, **kwargs: Any) -> dict[str, Any]:
+def ingest_dir(corpus: Path, scratch: Path, batch_mb: float = 128, **kwargs: Any) -> dict[str, Any]:
     """aipipe.bulk.ingest_bulk from the directory into a fresh DuckDB file (kept for `reingest`)."""
     return _ingest(corpus / "companyfacts", _fresh(scratch / "ingest_dir.duckdb"), batch_mb=batch_mb, **kwargs)
 
 
-def ingest_dir_v0102(corpus: Path, scratch: Path, batch_mb: float = 64) -> dict[str, Any]:
+def ingest_dir_v0102(corpus: Path, scratch: Path, batch_mb: float = 128) -> dict[str, Any]:
     """Same, into a file created with DuckDB's default v0.10.2 storage (aipipe creates v1.5.0)."""
     db = _fresh(scratch / "ingest_v0102.duckdb")
     return _ingest(corpus / "companyfacts", db, batch_mb=batch_mb, storage_version=None)
 
 
-def ingest_zip(corpus: Path, scratch: Path, batch_mb: float = 64) -> dict[str, Any]:
+def ingest_zip(corpus: Path, scratch: Path, batch_mb: float = 128) -> dict[str, Any]:
     """From companyfacts.zip: members streamed to a scratch dir batch by batch."""
     return _ingest(corpus / "companyfacts.zip", _fresh(scratch / "ingest_zip.duckdb"), batch_mb=batch_mb)
 
 
-def reingest(corpus: Path, scratch: Path, batch_mb: float = 64) -> dict[str, Any]:
+def reingest(corpus: Path, scratch: Path, batch_mb: float = 128) -> dict[str, Any]:
     """The directory again into the database `ingest_dir` filled: every batch runs the anti-join."""
     db = scratch / "ingest_dir.duckdb"
     if not db.exists():
@@ -122,7 +124,7 @@ def reingest(corpus: Path, scratch: Path, batch_mb: float = 64) -> dict[str, Any
     return _ingest(corpus / "companyfacts", copy, batch_mb=batch_mb)
 
 
-def ingest_key_index(corpus: Path, scratch: Path, batch_mb: float = 64) -> dict[str, Any]:
+def ingest_key_index(corpus: Path, scratch: Path, batch_mb: float = 128) -> dict[str, Any]:
     """Fresh load into a table that carries an ART index on the fact-version key.
 
     (A PRIMARY KEY is not possible: period_start is NULL for instants, and a UNIQUE index treats
@@ -140,7 +142,7 @@ def ingest_key_index(corpus: Path, scratch: Path, batch_mb: float = 64) -> dict[
     return _ingest(corpus / "companyfacts", db, batch_mb=batch_mb)
 
 
-def ingest_arrow(corpus: Path, scratch: Path, batch_mb: float = 64) -> dict[str, Any]:
+def ingest_arrow(corpus: Path, scratch: Path, batch_mb: float = 128) -> dict[str, Any]:
     """The alternative load path: sec_parse.parse_companyfacts_each to an Arrow table per batch,
     then INSERT … SELECT from that Arrow table (same file columns and dedup as ingest_bulk)."""
     from aipipe import bulk

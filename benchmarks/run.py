@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--scale", type=int, default=4, help="memory check at this multiple (0: skip)")
     parser.add_argument("--repeats", type=int, default=1, help="runs per timed measurement (median)")
-    parser.add_argument("--batch-mb", type=float, default=64)
+    parser.add_argument("--batch-mb", type=float, default=128, help="= aipipe.bulk.DEFAULT_BATCH_MB")
     parser.add_argument("--flow-batch-mb", type=float, default=32)
     parser.add_argument("--naive-files", type=int, default=20)
     parser.add_argument("--skip", nargs="*", default=[], help="measurement names to skip (or 'scale')")

@@ -68,7 +68,12 @@ KEY_COLUMNS = ("cik", "taxonomy", "concept", "unit", "period_start", "period_end
 # The foundation team's canonical DDL (idempotent); used instead of ours when present.
 CANONICAL_DDL = SQL_DIR / "staging" / "sec_facts.sql"
 
-DEFAULT_BATCH_MB = 64
+# ingest_bulk's batch. Measured on the 1,000- and 4,000-company corpora (benchmarks/README.md):
+# 128 MB took 15-25% less CPU than 64 MB (fewer statements, and fewer checkpoints that merge the
+# partial row groups each batch leaves), at a peak RSS ~30 MB higher; 96 and 192 MB were slower.
+DEFAULT_BATCH_MB = 128
+# The Prefect flow's parse-task batch and the size of its load statements.
+FLOW_BATCH_MB = 64
 DEFAULT_MEMORY_LIMIT = "2GB"
 _CIK_NAME = re.compile(r"^CIK(\d{10})\.json$")
 _ALL_CIKS = (-(2**63), 2**63 - 1)
@@ -500,15 +505,6 @@ class BulkResult:
         )
 
 
-def current_rss_mb() -> float | None:
-    """This process's resident set now, in MB (None where /proc is not available)."""
-    try:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def new_run_id() -> str:
     return f"sec-bulk-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
@@ -527,7 +523,7 @@ def ingest_bulk(
     storage_version: str | None = STORAGE_VERSION,
     scratch_dir: str | None = None,
     wait_s: float = 0.0,
-    rss_slack_mb: float = 64,
+    reopen_between_batches: bool = True,
 ) -> BulkResult:
     """Append every fact version in `source_path` (directory or companyfacts.zip) to
     staging.sec_facts in `db_path`, batch by batch; each batch commits on its own.
@@ -535,8 +531,8 @@ def ingest_bulk(
     Re-running is safe: keys already in the table are skipped (`dedup`), so an interrupted load
     resumes by running it again. `concepts` keeps only those concept names. Holds the
     warehouse's single-writer lock (waiting up to `wait_s`) for the whole load. Memory is bounded
-    by `batch_mb` and `memory_limit`; the connection is reopened between batches whenever RSS has
-    grown `rss_slack_mb` past its level after the first batch.
+    by `batch_mb` and `memory_limit`, and does not grow with the corpus because the connection is
+    reopened between batches (`reopen_between_batches`).
     """
     with writer_lock(Path(db_path), wait_s=wait_s, holder="sec bulk ingest"):
         return _ingest_bulk(
@@ -551,7 +547,7 @@ def ingest_bulk(
             memory_limit=memory_limit,
             storage_version=storage_version,
             scratch_dir=scratch_dir,
-            rss_slack_mb=rss_slack_mb,
+            reopen_between_batches=reopen_between_batches,
         )
 
 
@@ -568,7 +564,7 @@ def _ingest_bulk(
     memory_limit: str,
     storage_version: str | None,
     scratch_dir: str | None,
-    rss_slack_mb: float,
+    reopen_between_batches: bool,
 ) -> BulkResult:
     started = time.perf_counter()
     run_id = run_id or new_run_id()
@@ -597,8 +593,8 @@ def _ingest_bulk(
         return _execute_on_files(con, sql_for, files, batch_params)
 
     bar = _Progress(sum(s.nbytes for s in specs), result.files_total, progress)
-    rss_after_first: float | None = None
-    result.timings["reopens"] = 0
+    last_index = specs[-1].index if specs else -1
+    result.timings.update(reopens=0, reopen_s=0.0)
     try:
         for batch in _prefetched(specs, scratch_dir):
             inserted, errors = run_isolating(batch.files, attempt)
@@ -612,17 +608,18 @@ def _ingest_bulk(
             # INSERT settles all of them at once: measured up to 4 s and 1.2 GB RSS on the 4x
             # corpus (peak over 5 runs: 430-560 MB with this line, 520-820 MB without).
             con.execute("CHECKPOINT")
-            # DuckDB keeps the blocks it wrote, and its allocator keeps freed memory, until the
-            # connection closes: left alone, RSS after each batch creeps up with the corpus
-            # (measured 335 -> 500 MB over 13 batches). Reopening (~40 ms, each batch has
-            # already committed) brings it back, so peak RSS stays flat however big the corpus.
-            rss = current_rss_mb()
-            if rss_after_first is None:
-                rss_after_first = rss
-            elif rss is not None and rss > rss_after_first + rss_slack_mb:
+            # A connection keeps memory from every batch it ran until it closes (DuckDB's cached
+            # blocks and freed buffers; 30-60 MB per 64 MB batch measured): a batch on a used
+            # connection peaked 60-100 MB higher than one on a fresh connection, and over 13
+            # batches the peak drifted up to 480 MB. Reopening after every batch (each has
+            # committed; ~40 ms) starts each batch from the same state, so the peak is that of
+            # one batch however big the corpus.
+            if reopen_between_batches and batch.spec.index != last_index:
+                reopen_started = time.perf_counter()
                 con.close()
                 con = connect()
                 result.timings["reopens"] += 1
+                result.timings["reopen_s"] += time.perf_counter() - reopen_started
     finally:
         bar.close()
         con.close()
@@ -791,7 +788,7 @@ def _load_parquet_batches(
 
 
 def group_for_load(
-    parsed: Sequence[ParsedBatch], target_bytes: int = DEFAULT_BATCH_MB * 1_000_000
+    parsed: Sequence[ParsedBatch], target_bytes: int = FLOW_BATCH_MB * 1_000_000
 ) -> list[list[ParsedBatch]]:
     """Consecutive parsed batches (in plan order) joined up to ~target_bytes of source JSON.
 
@@ -920,7 +917,7 @@ def bulk_ingest_flow(
     *,
     workers: int = 2,
     dask_processes: bool = True,
-    batch_mb: float = DEFAULT_BATCH_MB,
+    batch_mb: float = FLOW_BATCH_MB,
     concepts: Sequence[str] | None = None,
     run_id: str | None = None,
     run_dir: str | Path | None = None,
