@@ -56,7 +56,8 @@ def test_edge_cases_and_a_malformed_file_in_one_batch(tmp_path):
     dei_only = write("dei.json", {"cik": 12, "entityName": "DEI Co", "facts": {"dei": {
         "EntityCommonStockSharesOutstanding": {"units": {"shares": [fact]}}}}})
     empty = write("empty.json", {"cik": 13, "entityName": "Empty Co", "facts": {}})
-    broken = write("broken.json", '{"cik": 14, "entityName": "Broken", "facts": {"us-gaap": {"A": {"units": {"USD": [{"en')
+    broken = write("broken.json",
+                   '{"cik": 14, "entityName": "Broken", "facts": {"us-gaap": {"A": {"units": {"USD": [{"en')
     table, errors = parse_companyfacts_each([ifrs, dei_only, empty, broken])
     rows = table.to_pylist()
     assert {(r["cik"], r["taxonomy"], r["unit"]) for r in rows} == {(11, "ifrs-full", "EUR"), (12, "dei", "shares")}

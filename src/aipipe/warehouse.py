@@ -224,16 +224,16 @@ def insert_staged(con: duckdb.DuckDBPyConnection, table: str, parquet_path: str)
     disposition = schema.DISPOSITION
     source = f"read_parquet('{_sql_str(parquet_path)}')"
     matches = " AND ".join(f"t.{c} IS NOT DISTINCT FROM v.{c}" for c in key)
+    insert_new_sql = (f"INSERT INTO {target} BY NAME SELECT v.* FROM {source} v "
+                      f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {matches})")
     if disposition == "append_new":
-        sql = f"INSERT INTO {target} BY NAME SELECT v.* FROM {source} v WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {matches})"
-        return _count(con.execute(sql))
+        return _count(con.execute(insert_new_sql))
     if disposition == "merge":
         columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
         compared = [c for c in columns if c not in key and c not in ("run_id", "snapshot_sha256")]
         differs = " OR ".join(f"t.{c} IS DISTINCT FROM v.{c}" for c in compared) or "FALSE"
         con.execute(f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM {source} v WHERE {matches} AND ({differs}))")
-        sql = f"INSERT INTO {target} BY NAME SELECT v.* FROM {source} v WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {matches})"
-        return _count(con.execute(sql))
+        return _count(con.execute(insert_new_sql))
     if disposition == "replace":
         con.execute(f"DELETE FROM {target}")
         return _count(con.execute(f"INSERT INTO {target} BY NAME SELECT v.* FROM {source} v"))
