@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from aipipe.commands import EXIT_BUSY
 from aipipe.settings import Settings
 
 
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except WarehouseBusy as exc:
         print(f"aipipe: {exc}", file=sys.stderr)
-        return 75
+        return EXIT_BUSY
     print(f"ingest sec {report.source} → {settings.db_path} ({report.mode} mode)")
     print(f"validation: {report.validation}")
     print(f"run(s): {', '.join(report.run_ids)}")
@@ -85,7 +86,7 @@ def run_fx(args: argparse.Namespace) -> int:
         return 1
     except WarehouseBusy as exc:
         print(f"aipipe: {exc}", file=sys.stderr)
-        return 75
+        return EXIT_BUSY
     loaded = report.outcome.rows_inserted.get(report.source, 0)
     print(f"ingest fx {report.path} → {settings.db_path}")
     print(f"snapshot {report.snapshot_id} stored as {report.source} (origin: file)")

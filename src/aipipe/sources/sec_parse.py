@@ -183,7 +183,7 @@ def layout_problem(path: Path) -> str | None:
         for concept, body in concepts.items():
             units = body.get("units") if isinstance(body, dict) else None
             if not isinstance(units, dict):
-                return (f"concept {taxonomy}:{concept} has no 'units' object; has SEC changed the layout?")
+                return f"concept {taxonomy}:{concept} has no 'units' object; has SEC changed the layout?"
     return None
 
 
