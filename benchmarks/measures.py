@@ -80,7 +80,8 @@ def _warm_imports() -> None:
 
 
 def _ingest(source: Path, db: Path, **kwargs: Any) -> dict[str, Any]:
-    from aipipe.bulk import count_rows, ingest_bulk
+    from aipipe.ingest.sec_bulk import ingest_bulk
+    from aipipe.ingest.sec_bulk_sql import count_rows
 
     _warm_imports()
     started = time.perf_counter()
@@ -99,7 +100,7 @@ def _ingest(source: Path, db: Path, **kwargs: Any) -> dict[str, Any]:
 
 
 def ingest_dir(corpus: Path, scratch: Path, batch_mb: float = 128, **kwargs: Any) -> dict[str, Any]:
-    """aipipe.bulk.ingest_bulk from the directory into a fresh DuckDB file (kept for `reingest`)."""
+    """aipipe.ingest.sec_bulk.ingest_bulk from the directory into a fresh DuckDB file (kept for `reingest`)."""
     return _ingest(corpus / "companyfacts", _fresh(scratch / "ingest_dir.duckdb"), batch_mb=batch_mb, **kwargs)
 
 
@@ -132,7 +133,7 @@ def ingest_key_index(corpus: Path, scratch: Path, batch_mb: float = 128) -> dict
     """
     import duckdb
 
-    from aipipe.bulk import KEY_COLUMNS, STAGING_TABLE, ensure_staging_table
+    from aipipe.ingest.sec_bulk_sql import KEY_COLUMNS, STAGING_TABLE, ensure_staging_table
 
     db = _fresh(scratch / "ingest_index.duckdb")
     con = duckdb.connect(str(db))
@@ -145,20 +146,22 @@ def ingest_key_index(corpus: Path, scratch: Path, batch_mb: float = 128) -> dict
 def ingest_arrow(corpus: Path, scratch: Path, batch_mb: float = 128) -> dict[str, Any]:
     """The alternative load path: sec_parse.parse_companyfacts_each to an Arrow table per batch,
     then INSERT … SELECT from that Arrow table (same file columns and dedup as ingest_bulk)."""
-    from aipipe import bulk
-    from aipipe.sources.sec_parse import parse_companyfacts_each
+    from aipipe.ingest import sec_bulk_sql as bulk
+    from aipipe.ingest.sec_bulk import connect_warehouse
+    from aipipe.sources.sec.files import materialize, plan_batches
+    from aipipe.sources.sec.parse import parse_companyfacts_each
 
     db = _fresh(scratch / "ingest_arrow.duckdb")
     _warm_imports()
     started = time.perf_counter()
-    con = bulk.connect_warehouse(db)
+    con = connect_warehouse(db)
     rows = 0
     select = (
         "SELECT a.* REPLACE (m.source_file AS source_file), m.snapshot_sha256, $run_id AS run_id "
         "FROM batch_arrow AS a JOIN batch_files AS m ON a.source_file = m.path"
     )
-    for spec in bulk.plan_batches(corpus / "companyfacts", batch_mb):
-        batch = bulk.materialize(spec)
+    for spec in plan_batches(corpus / "companyfacts", batch_mb):
+        batch = materialize(spec)
         table, _errors = parse_companyfacts_each([f.path for f in batch.files])
         lo, hi = bulk.cik_range(batch.files)
         check = bulk.has_rows_in_range(con, lo, hi)
@@ -198,7 +201,7 @@ def naive(corpus: Path, scratch: Path, files: int = 20) -> dict[str, Any]:
     import duckdb
     import pandas as pd
 
-    from aipipe.bulk import STAGING_COLUMNS
+    from aipipe.ingest.sec_bulk_sql import STAGING_COLUMNS
 
     sample = naive_sample(corpus, files)
     db = _fresh(scratch / "naive.duckdb")
@@ -249,7 +252,7 @@ def naive(corpus: Path, scratch: Path, files: int = 20) -> dict[str, Any]:
 
 
 def _flow(corpus: Path, scratch: Path, runner: str, batch_mb: float) -> dict[str, Any]:
-    from aipipe.bulk import bulk_ingest_flow
+    from flows.sec_bulk import bulk_ingest_flow
 
     db = _fresh(scratch / f"flow_{runner}.duckdb")
     started = time.perf_counter()
@@ -275,24 +278,16 @@ def flow_dask(corpus: Path, scratch: Path, batch_mb: float = 32) -> dict[str, An
     return _flow(corpus, scratch, "dask", batch_mb)
 
 
-# ---- the refresh-flow hooks (provided later by another engineer) -------------------------------
+# ---- the refresh-flow measurements (bench_refresh.py) -------------------------------------------
 
 
 def refresh_hooks(corpus: Path, scratch: Path) -> dict[str, Any]:
-    """Call aipipe.bench_refresh if it exists. Contract: it exposes `prefect_overhead(scratch)`
-    (flow run minus direct call) and `no_change_rerun(scratch)` (cost of a re-run when nothing
-    changed), each returning a dict with at least `seconds`."""
-    import importlib.util
+    """The refresh measurements of bench_refresh.py: `prefect_overhead(scratch)` (flow run minus
+    direct call) and `no_change_rerun(scratch)` (cost of a re-run when nothing changed)."""
+    import bench_refresh
 
-    if importlib.util.find_spec("aipipe.bench_refresh") is None:
-        return {"status": "not measured", "reason": "aipipe.bench_refresh is not there yet"}
-    import aipipe.bench_refresh as hooks
-
-    out: dict[str, Any] = {"status": "measured"}
-    for name in ("prefect_overhead", "no_change_rerun"):
-        fn: Callable[[Path], dict[str, Any]] | None = getattr(hooks, name, None)
-        out[name] = fn(scratch) if fn else "not measured"
-    return out
+    return {"status": "measured", "prefect_overhead": bench_refresh.prefect_overhead(scratch),
+            "no_change_rerun": bench_refresh.no_change_rerun(scratch)}
 
 
 MEASURES: dict[str, Callable[..., dict[str, Any]]] = {

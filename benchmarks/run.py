@@ -7,11 +7,11 @@ Generates (or reuses, keyed by seed and size) a synthetic corpus under benchmark
 each measurement in a fresh subprocess so its peak RSS is its own:
 
   (a) parse floor: read + orjson.loads every file (one process; also on two processes)
-  (b) aipipe.bulk.ingest_bulk into a fresh DuckDB file (+ zip, re-ingest, storage, index, Arrow)
+  (b) aipipe.ingest.sec_bulk.ingest_bulk into a fresh DuckDB file (+ zip, re-ingest, storage, index, Arrow)
   (c) naive: json.load + pandas per concept + executemany, on a subsample, EXTRAPOLATED by MB
   (d) bulk_ingest_flow with threads and with Dask (LocalCluster, 2 worker processes)
   memory scaling: ingest at 1x and at --scale x the corpus, peak RSS ratio
-  refresh hooks: aipipe.bench_refresh if it exists, else "not measured"
+  refresh hooks: bench_refresh.py (no-change re-run, Prefect overhead)
 
 Prints a table and writes benchmarks/out/results.json.
 """
@@ -315,7 +315,7 @@ def report(summary: dict[str, Any]) -> str:
             )
     hooks = summary["measurements"].get("refresh_hooks")
     if hooks is not None:
-        lines.append(f"refresh-flow measurements (aipipe.bench_refresh): {hooks.get('status', hooks)}")
+        lines.append(f"refresh-flow measurements (bench_refresh.py): {hooks.get('status', hooks)}")
         for name in ("prefect_overhead", "no_change_rerun"):
             found = hooks.get(name)
             if isinstance(found, dict) and "seconds" in found:
@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--scale", type=int, default=4, help="memory check at this multiple (0: skip)")
     parser.add_argument("--repeats", type=int, default=1, help="runs per timed measurement (median)")
-    parser.add_argument("--batch-mb", type=float, default=128, help="= aipipe.bulk.DEFAULT_BATCH_MB")
+    parser.add_argument("--batch-mb", type=float, default=128, help="= aipipe.ingest.sec_bulk.DEFAULT_BATCH_MB")
     parser.add_argument("--flow-batch-mb", type=float, default=32)
     parser.add_argument("--naive-files", type=int, default=20)
     parser.add_argument("--skip", nargs="*", default=[], help="measurement names to skip (or 'scale')")

@@ -1,6 +1,6 @@
 """Prefect flow `refresh`: fetch every source (or fall back), stage, validate, load, report.
 
-Tasks are thin wrappers over `aipipe.pipeline`; they pass specs, paths and small records, never
+Tasks are thin wrappers over `aipipe.ingest.refresh`; they pass specs, paths and small records, never
 connections. A source that fails is reported, not raised, so one broken source cannot sink the run.
 
 Timeouts: the flow's (FLOW_TIMEOUT_S, or `refresh.with_options(timeout_seconds=...)`) is enforced
@@ -18,15 +18,16 @@ import os
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from aipipe import pipeline
-from aipipe.faultpoints import pause_point
-from aipipe.load import RunRecord
-from aipipe.report.run_report import write_run_report
+from aipipe.core.hooks import pause_point
+from aipipe.core.runs import new_run_id
+from aipipe.core.snapshots import utc_now
+from aipipe.ingest import refresh as pipeline
+from aipipe.report.run_report import build_run_report
 from aipipe.settings import Settings
-from aipipe.snapshots import utc_now
 from aipipe.sources.base import SourceSpec
-from aipipe.stage import StageResult
-from aipipe.warehouse import loaded_snapshots
+from aipipe.warehouse.ledger import RunRecord, StageResult
+from aipipe.warehouse.sql import loaded_snapshots
+from flows.artifacts import publish
 
 # Per deployment: `aipipe serve` sets it with `refresh.with_options`; Prefect workers (prefect.yaml)
 # set AIPIPE_FLOW_TIMEOUT_S in the flow run's environment.
@@ -49,7 +50,10 @@ def load_task(settings: Settings, run: RunRecord, results: list[StageResult], wa
 
 @task(name="report", cache_policy=NO_CACHE)
 def report_task(settings: Settings, run_id: str):
-    return write_run_report(settings, run_id)
+    """Write the run's report files, and publish them as artifacts of this flow run."""
+    built = build_run_report(settings, run_id)
+    publish(built.validation_md, built.report, built.outputs.claims, built.outputs.tables, built.outputs.charts)
+    return built.latest / "validation.html"
 
 
 @flow(name="refresh", timeout_seconds=FLOW_TIMEOUT_S, log_prints=False)
@@ -58,7 +62,7 @@ def refresh(settings: Settings | None = None, families: list[str] | None = None,
     """Refresh the warehouse from every source; returns the run id, status and report path."""
     settings = settings or Settings()
     logger = get_run_logger()
-    run = RunRecord(pipeline.new_run_id(), "refresh", utc_now(), settings.offline)
+    run = RunRecord(new_run_id(), "refresh", utc_now(), settings.offline)
     specs = pipeline.plan(settings, families)
     logger.info("run %s: %d sources (%s)", run.run_id, len(specs), "offline" if settings.offline else "live")
     with pipeline.refresh_run(settings, run, wait_s) as abandoned:

@@ -93,7 +93,7 @@ def reported_run(tmp_path_factory, sec_fixtures, seed_article):
     Returns (settings, run_id, RunReport)."""
     import orjson
 
-    from aipipe.pipeline import refresh_direct
+    from aipipe.ingest.refresh import refresh_direct
     from aipipe.report.run_report import build_run_report
     from tests.support.warehouse import settings_in, store_companyfacts
 

@@ -11,14 +11,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from aipipe.sources.article import (
-    CLAIM_COLUMNS,
-    METRICS,
-    article_meta,
-    claims_frame,
-    parse_article,
-    read_article,
-)
+from aipipe.sources.article.claims import parse_article, read_article
+from aipipe.sources.article.lexicon import METRICS
+from aipipe.sources.article.model import CLAIM_COLUMNS, article_meta, claims_frame
 
 URL = "https://example.com/seed-article"
 US_APP = "US application software (Salesforce, Adobe, ServiceNow, Palantir …)"

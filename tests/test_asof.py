@@ -8,9 +8,9 @@ import csv
 import duckdb
 import pytest
 
-from aipipe.asof import AsOfError, financials_as_of, mart_as_of
 from aipipe.cli import main
 from aipipe.settings import SEED_DIR
+from aipipe.warehouse.asof import AsOfError, financials_as_of, mart_as_of
 from tests.support.warehouse import load_companies, settings_in
 
 

@@ -8,8 +8,8 @@ import json
 import duckdb
 import pytest
 
-from aipipe.sources.sec_parse import parse_companyfacts
-from aipipe.watchlist import load_watchlist
+from aipipe.sources.sec.parse import parse_companyfacts
+from aipipe.sources.sec.watchlist import load_watchlist
 from tests.support.warehouse import load_companies, settings_in, store_companyfacts
 
 

@@ -1,4 +1,4 @@
-"""Bulk companyfacts ingest (aipipe.bulk) on a small seeded synthetic corpus and the real files.
+"""Bulk companyfacts ingest (aipipe.ingest.sec_bulk) on a small seeded synthetic corpus and the real files.
 
 Counts are checked against an independent walk of the JSON with orjson, in real DuckDB files.
 """
@@ -15,7 +15,10 @@ import duckdb
 import orjson
 import pytest
 
-from aipipe.bulk import BulkResult, bulk_ingest_flow, count_rows, ingest_bulk, iter_companyfacts
+from aipipe.ingest.sec_bulk import BulkResult, ingest_bulk
+from aipipe.ingest.sec_bulk_sql import count_rows
+from aipipe.sources.sec.files import iter_companyfacts
+from flows.sec_bulk import bulk_ingest_flow
 
 REPO = Path(__file__).resolve().parents[1]
 SEED, COMPANIES = 11, 12
@@ -140,7 +143,7 @@ def _storage_version(db: Path) -> str:
 
 
 def test_new_warehouse_files_use_v150_storage_and_old_files_keep_theirs(corpus: Path, tmp_path: Path) -> None:
-    from aipipe.warehouse import connect_write
+    from aipipe.warehouse.connect import connect_write
 
     fresh = tmp_path / "fresh.duckdb"
     ingest(corpus / "companyfacts", fresh)
@@ -167,7 +170,7 @@ def test_concepts_filter_keeps_only_those_concepts(corpus: Path, tmp_path: Path)
 
 def test_bulk_rows_match_parse_companyfacts(corpus: Path, tmp_path: Path) -> None:
     # Both paths build their SQL from sec_parse.unnest_sql: the same files give the same facts.
-    from aipipe.sources.sec_parse import FACT_COLUMNS, parse_companyfacts
+    from aipipe.sources.sec.parse import FACT_COLUMNS, parse_companyfacts
 
     paths = sorted((corpus / "companyfacts").glob("*.json"))[:4]
     source = tmp_path / "files"

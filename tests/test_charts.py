@@ -14,7 +14,7 @@ from fontTools.ttLib import TTFont
 from aipipe.report import formats
 from aipipe.report.charts import CHARTS, build_charts, draw_chart
 from aipipe.report.fonts import find_font_source, subset_font
-from aipipe.warehouse import apply_sql
+from aipipe.warehouse.sql import apply_sql
 
 
 def test_a_cjk_font_is_installed_with_aipipe_and_subsets_to_what_is_shown(tmp_path):

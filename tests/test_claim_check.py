@@ -6,16 +6,17 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from aipipe.load import RunRecord, load_run
-from aipipe.pipeline import new_run_id
-from aipipe.snapshots import SnapshotStore, utc_now
-from aipipe.sources.article import parse_article
-from aipipe.sources.article_source import article_sources
+from aipipe.core.runs import new_run_id
+from aipipe.core.snapshots import SnapshotStore, utc_now
+from aipipe.ingest.stage import stage_source
+from aipipe.sources.article.claims import parse_article
+from aipipe.sources.article.source import article_sources
 from aipipe.sources.base import acquire
-from aipipe.sources.reported import registry_source
-from aipipe.sources.sec import company_source
-from aipipe.stage import stage_source
-from aipipe.watchlist import Company
+from aipipe.sources.figures import registry_source
+from aipipe.sources.sec.companyfacts import company_source
+from aipipe.sources.sec.watchlist import Company
+from aipipe.warehouse.ledger import RunRecord
+from aipipe.warehouse.load import load_run
 from tests.support.warehouse import settings_in
 
 HYPERSCALERS = [("META", 1326801), ("MSFT", 789019), ("GOOGL", 1652044), ("AMZN", 1018724)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aipipe.extract import Candidate, extract_candidates, format_candidates
+from aipipe.sources.news.candidates import Candidate, extract_candidates, format_candidates
 
 PAGES = Path(__file__).parent / "data" / "pages"
 

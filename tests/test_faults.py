@@ -17,14 +17,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from aipipe.http import RETRY_STATUSES
-from aipipe.load import RunRecord, load_run
-from aipipe.pipeline import http_client, new_run_id, refresh_direct, refresh_run
+from aipipe.core.http import RETRY_STATUSES
+from aipipe.core.runs import new_run_id
+from aipipe.core.snapshots import SnapshotStore, utc_now
+from aipipe.ingest.refresh import http_client, refresh_direct, refresh_run
+from aipipe.ingest.stage import stage_source
 from aipipe.settings import Settings
-from aipipe.snapshots import SnapshotStore, utc_now
 from aipipe.sources.base import acquire
-from aipipe.stage import stage_source
-from aipipe.warehouse import loaded_snapshots
+from aipipe.warehouse.ledger import RunRecord
+from aipipe.warehouse.load import load_run
+from aipipe.warehouse.sql import loaded_snapshots
 from tests.support import fault_tally
 from tests.support.fault_server import FaultServer, Reply
 from tests.support.ops import (
@@ -178,10 +180,10 @@ def test_dns_failure_falls_back_at_once(world):
 def test_news_page_layout_change_is_flagged_and_keeps_the_earlier_check(world):
     """A page that stated a figure changes layout: the new check says not_found, the earlier
     `confirmed` check stays, and nothing already loaded is lost."""
-    from aipipe.sources.news import news_sources
-    from aipipe.sources.reported import REGISTRY_FILE, registry_frame
+    from aipipe.sources.figures import registry_content, registry_frame
+    from aipipe.sources.news.checks import news_sources
 
-    registry = registry_frame(REGISTRY_FILE.read_bytes())
+    registry = registry_frame(registry_content())
     figure = registry[registry["figure_id"] == "openai-annualized_revenue-2023-12"].head(1).copy()
     assert len(figure) == 1, "the registry figure this test uses is gone; pick another"
     figure["url"] = world.server.url + "/news/openai-revenue.html"

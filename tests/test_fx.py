@@ -19,9 +19,9 @@ import pandas as pd
 import pandera.errors
 import pytest
 
-from aipipe.normalize.fx import FxRateMissing, FxTable
 from aipipe.sources import fx
 from schemas import fx_rates as fx_schema
+from tests.support.fx_oracle import FxRateMissing, FxTable
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""The SQL conversion rules (warehouse/staging/fx_rules.sql) agree with aipipe.normalize.fx on the
+"""The SQL conversion rules (warehouse/staging/fx_rules.sql) agree with tests.support.fx_oracle on the
 real ECB history, and the FX source loads through the refresh pipeline from a stored snapshot."""
 
 from __future__ import annotations
@@ -6,13 +6,14 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from aipipe.load import RunRecord, load_run
-from aipipe.normalize.fx import FxRateMissing, FxTable
-from aipipe.pipeline import new_run_id
-from aipipe.snapshots import SnapshotStore, utc_now
+from aipipe.core.runs import new_run_id
+from aipipe.core.snapshots import SnapshotStore, utc_now
+from aipipe.ingest.stage import stage_source
 from aipipe.sources.base import acquire
 from aipipe.sources.fx import ecb_sources, parse_snapshot
-from aipipe.stage import stage_source
+from aipipe.warehouse.ledger import RunRecord
+from aipipe.warehouse.load import load_run
+from tests.support.fx_oracle import FxRateMissing, FxTable
 from tests.support.warehouse import settings_in
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from aipipe.http import FetchError, NetworkUnreachable, PoliteClient, ResponseTooLarge, TokenBucket
+from aipipe.core.http import FetchError, NetworkUnreachable, PoliteClient, ResponseTooLarge, TokenBucket
 from tests.support.fault_server import FaultServer, Reply
 
 

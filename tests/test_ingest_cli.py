@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from aipipe.cli import main
-from aipipe.sources.sec_parse import parse_companyfacts
+from aipipe.sources.sec.parse import parse_companyfacts
 
 BROKEN = b'{"cik": 1326801, "entityName": "Meta", "facts": {"us-gaap": {"Revenues": '
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import duckdb
 
-from aipipe.load import RunRecord, load_run
-from aipipe.pipeline import http_client, new_run_id
-from aipipe.snapshots import SnapshotStore, utc_now
+from aipipe.core.runs import new_run_id
+from aipipe.core.snapshots import SnapshotStore, utc_now
+from aipipe.ingest.refresh import http_client
+from aipipe.ingest.stage import stage_source
 from aipipe.sources.base import acquire
-from aipipe.sources.news import news_sources
-from aipipe.sources.reported import registry_frame, registry_source
-from aipipe.stage import stage_source
-from aipipe.warehouse import loaded_snapshots
+from aipipe.sources.figures import registry_frame, registry_source
+from aipipe.sources.news.checks import news_sources
+from aipipe.warehouse.ledger import RunRecord
+from aipipe.warehouse.load import load_run
+from aipipe.warehouse.sql import loaded_snapshots
 from tests.support.fault_server import FaultServer, Reply
 from tests.support.warehouse import settings_in
 

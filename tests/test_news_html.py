@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from aipipe.normalize.numbers import parse_amount
-from aipipe.sources.news_html import check_figure, clean_text, extract_page, figures_near
+from aipipe.sources.news.figure_check import check_figure, figures_near
+from aipipe.sources.news.page import clean_text, extract_page
 
 PAGES = Path(__file__).parent / "data" / "pages"
 

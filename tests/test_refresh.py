@@ -7,8 +7,8 @@ import duckdb
 import orjson
 import pytest
 
-from aipipe.pipeline import refresh_direct
-from aipipe.sources.sec_parse import parse_companyfacts
+from aipipe.ingest.refresh import refresh_direct
+from aipipe.sources.sec.parse import parse_companyfacts
 from tests.support.warehouse import load_companies, settings_in, store_companyfacts
 
 HYPERSCALERS = {"META", "MSFT", "GOOGL", "AMZN"}

@@ -9,8 +9,8 @@ import json
 import duckdb
 
 from aipipe.cli import main
+from aipipe.report.article_tables import TABLES
 from aipipe.report.charts import CHARTS
-from aipipe.report.registry import TABLES
 from tests.support.warehouse import load_companies, settings_in, store_companyfacts
 
 INJECTED = "<script>alert('accn')</script>"

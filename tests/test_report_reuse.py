@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from aipipe.pipeline import refresh_direct
+from aipipe.ingest.refresh import refresh_direct
 from aipipe.report import reuse
 from aipipe.report.run_report import build_run_report
 from tests.support.warehouse import settings_in, store_companyfacts

@@ -9,10 +9,11 @@ import duckdb
 import pytest
 
 from aipipe.cli import main
-from aipipe.load import RunRecord, begin_run
-from aipipe.pipeline import new_run_id, refresh_direct
-from aipipe.snapshots import utc_now
-from aipipe.warehouse import writer_lock
+from aipipe.core.runs import new_run_id
+from aipipe.core.snapshots import utc_now
+from aipipe.ingest.refresh import refresh_direct
+from aipipe.warehouse.connect import writer_lock
+from aipipe.warehouse.ledger import RunRecord, begin_run
 from tests.support.ops import write_watchlist
 from tests.support.warehouse import settings_in
 

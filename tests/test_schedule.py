@@ -19,16 +19,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from aipipe.commands.serve import next_runs
-from aipipe.schedules import (
+from aipipe.settings import REPO_ROOT
+from aipipe.sources.families import FAMILIES
+from flows.schedules import (
     ScheduleError,
     easter_sunday,
     load_schedules,
     prefect_yaml,
     target_closing_days,
 )
-from aipipe.settings import REPO_ROOT
-from aipipe.sources.registry import FAMILIES
+from flows.serve import next_runs
 from tests.support.ops import companyfacts_versions, differences, table_contents, write_watchlist
 from tests.support.warehouse import load_companies, settings_in, store_companyfacts
 

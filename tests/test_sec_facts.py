@@ -10,16 +10,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from aipipe.load import RunRecord, load_run
-from aipipe.pipeline import new_run_id
-from aipipe.sec_ingest import ingest_sec
+from aipipe.core.runs import new_run_id
+from aipipe.core.snapshots import SnapshotStore, utc_now
+from aipipe.ingest.sec_files import ingest_sec
+from aipipe.ingest.stage import stage_source
 from aipipe.settings import SQL_DIR
-from aipipe.snapshots import SnapshotStore, utc_now
 from aipipe.sources.base import acquire
-from aipipe.sources.sec_parse import parse_companyfacts
-from aipipe.sources.sec_tickers import parse_submissions, submissions_source
-from aipipe.stage import stage_source
-from aipipe.watchlist import Company, load_metric_tags
+from aipipe.sources.sec.parse import parse_companyfacts
+from aipipe.sources.sec.tickers import parse_submissions, submissions_source
+from aipipe.sources.sec.watchlist import Company, load_metric_tags
+from aipipe.warehouse.ledger import RunRecord
+from aipipe.warehouse.load import load_run
 from tests.support.warehouse import load_companies, settings_in, store_companyfacts
 
 # ---------------------------------------------------------------------------------------------

@@ -11,16 +11,18 @@ import duckdb
 import orjson
 import pytest
 
-from aipipe.http import PoliteClient
-from aipipe.load import RunRecord, load_run
-from aipipe.pipeline import http_client, new_run_id
-from aipipe.snapshots import SnapshotStore, utc_now
+from aipipe.core.http import PoliteClient
+from aipipe.core.runs import new_run_id
+from aipipe.core.snapshots import SnapshotStore, utc_now
+from aipipe.ingest.refresh import http_client
+from aipipe.ingest.stage import stage_source
 from aipipe.sources.base import acquire
-from aipipe.sources.sec import company_source
-from aipipe.sources.sec_parse import parse_companyfacts
-from aipipe.stage import stage_source
-from aipipe.warehouse import loaded_snapshots
-from aipipe.watchlist import Company
+from aipipe.sources.sec.companyfacts import company_source
+from aipipe.sources.sec.parse import parse_companyfacts
+from aipipe.sources.sec.watchlist import Company
+from aipipe.warehouse.ledger import RunRecord
+from aipipe.warehouse.load import load_run
+from aipipe.warehouse.sql import loaded_snapshots
 from tests.support.fault_server import FaultServer, Reply
 from tests.support.warehouse import settings_in
 

@@ -7,7 +7,7 @@ import json
 import orjson
 import pytest
 
-from aipipe.sources.sec_parse import CompanyFactsError, parse_companyfacts, parse_companyfacts_each
+from aipipe.sources.sec.parse import CompanyFactsError, parse_companyfacts, parse_companyfacts_each
 
 
 def count_fact_versions(path) -> int:

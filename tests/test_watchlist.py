@@ -9,9 +9,9 @@ import duckdb
 import orjson
 import pytest
 
-from aipipe.pipeline import refresh_direct
-from aipipe.sources.sec_tickers import parse_tickers
-from aipipe.watchlist import WatchlistError, load_watchlist, resolve_watchlist
+from aipipe.ingest.refresh import refresh_direct
+from aipipe.sources.sec.tickers import parse_tickers
+from aipipe.sources.sec.watchlist import WatchlistError, load_watchlist, resolve_watchlist
 from tests.support.fault_server import FaultServer, Reply
 from tests.support.warehouse import settings_in
 

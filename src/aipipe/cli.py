@@ -8,17 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-# subcommand -> (module in aipipe.commands, one-line help). A new command adds one line here.
-COMMANDS = {
-    "refresh": ("refresh", "fetch every source (or fall back offline), validate, load, report"),
-    "report": ("report", "summarise the latest (or a given) run; non-zero exit if it failed"),
-    "sql": ("sql", "run read-only SQL on the warehouse; print a table, CSV or JSON"),
-    "runs": ("runs", "list refresh runs (newest first) or show one run's per-source records"),
-    "serve": ("serve", "run the refresh on its schedules (config/schedules.toml) via a Prefect server"),
-    "extract": ("extract", "print the candidate figures in a page or text file (PATH or URL)"),
-    "ingest": ("ingest", "load SEC companyfacts files you downloaded (a directory or companyfacts.zip)"),
-    "table": ("table", "print a mart as a table, optionally --as-of a date (facts filed by then)"),
-}
+# Subcommands, each a module of aipipe.commands (with HELP, add_arguments and run). A new command
+# adds its name here.
+COMMANDS = ("refresh", "report", "sql", "runs", "serve", "extract", "ingest", "table")
 
 
 def prefect_environment() -> None:
@@ -44,9 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aipipe", description=__doc__.split(":")[0])
     parser.add_argument("--version", action="version", version=f"aipipe {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (module_name, help_text) in COMMANDS.items():
-        module = importlib.import_module(f"aipipe.commands.{module_name}")
-        sub = commands.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip())
+    for name in COMMANDS:
+        module = importlib.import_module(f"aipipe.commands.{name}")
+        sub = commands.add_parser(name, help=module.HELP, description=(module.__doc__ or module.HELP).strip())
         module.add_arguments(sub)
         sub.set_defaults(_module=module)
     return parser

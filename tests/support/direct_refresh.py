@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import sys
 
-from aipipe.pipeline import refresh_direct
+from aipipe.ingest.refresh import refresh_direct
 from aipipe.settings import Settings
-from aipipe.warehouse import WarehouseBusy
+from aipipe.warehouse.connect import WarehouseBusy
 
 
 def main(argv: list[str]) -> int:

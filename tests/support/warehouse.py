@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aipipe.load import RunRecord, load_run
-from aipipe.pipeline import new_run_id
+from aipipe.core.runs import new_run_id
+from aipipe.core.snapshots import SnapshotStore, utc_now
+from aipipe.ingest.stage import stage_source
 from aipipe.settings import Settings
-from aipipe.snapshots import SnapshotStore, utc_now
 from aipipe.sources.base import acquire
-from aipipe.sources.sec import company_source
-from aipipe.stage import stage_source
-from aipipe.warehouse import loaded_snapshots
-from aipipe.watchlist import Company
+from aipipe.sources.sec.companyfacts import company_source
+from aipipe.sources.sec.watchlist import Company
+from aipipe.warehouse.ledger import RunRecord
+from aipipe.warehouse.load import load_run
+from aipipe.warehouse.sql import loaded_snapshots
 
 
 def settings_in(tmp: Path, **kw) -> Settings:

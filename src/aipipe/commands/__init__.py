@@ -12,7 +12,7 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: a refresh held the warehouse longer than the retr
 def open_read_only(db_path: Path, prog: str, retry_s: float | None = None):
     """A read-only warehouse connection, or the exit status after saying why there is none
     (no warehouse file: 2; a refresh held it longer than `retry_s`, default 30 s: 75)."""
-    from aipipe.warehouse import WarehouseBusy, connect_read_only
+    from aipipe.warehouse.connect import WarehouseBusy, connect_read_only
 
     try:
         return connect_read_only(db_path, retry_s=30.0 if retry_s is None else retry_s)

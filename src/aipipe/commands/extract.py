@@ -1,5 +1,5 @@
 """Print the candidate figures found in a page or text file (a path or an http(s) URL), so a
-report can be added to the registry (src/aipipe/config/reported_figures.toml) in a minute.
+report can be added to the registry (src/aipipe/config/figures/) in a minute.
 A URL is fetched with the polite client and kept as a snapshot like any source."""
 
 from __future__ import annotations
@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+
+HELP = "print the candidate figures in a page or text file (PATH or URL)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aipipe.extract import extract_candidates, format_candidates
+    from aipipe.sources.news.candidates import extract_candidates, format_candidates
 
     try:
         content, is_html = _read(args.location, args.data)
@@ -38,11 +40,11 @@ def _read(location: str, data_dir: Path | None) -> tuple[bytes, bool | None]:
             raise OSError(f"{location}: no such file")
         suffix = path.suffix.lower()
         return path.read_bytes(), True if suffix in (".html", ".htm") else None
-    from aipipe.http import FetchError
-    from aipipe.pipeline import http_client
+    from aipipe.core.http import FetchError
+    from aipipe.core.snapshots import SnapshotStore
+    from aipipe.ingest.refresh import http_client
     from aipipe.settings import Settings
-    from aipipe.snapshots import SnapshotStore
-    from aipipe.sources.news import LICENCE, source_key
+    from aipipe.sources.news.checks import LICENCE, source_key
 
     settings = Settings().with_overrides(data_dir=data_dir, offline=False)
     try:

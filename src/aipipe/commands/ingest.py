@@ -1,7 +1,7 @@
 """Ingest files you downloaded: `aipipe ingest sec PATH` and `aipipe ingest fx FILE`.
 
 `aipipe ingest fx FILE` loads an ECB reference-rate file (eurofxref-hist.zip, or its CSV, or the
-daily CSV/XML) downloaded elsewhere, for machines without internet; see aipipe.fx_ingest.
+daily CSV/XML) downloaded elsewhere, for machines without internet; see aipipe.ingest.fx_file.
 Exit status: 0 when loaded, 1 when the file is not an ECB file, 2 when it does not exist.
 
 `aipipe ingest sec PATH`: PATH is a directory
@@ -11,7 +11,7 @@ of CIK##########.json files or SEC's bulk companyfacts.zip
 Every file goes through the refresh's parser and is recorded like a refresh (run id on every row,
 audit.runs, audit.source_loads); a file that cannot be parsed is named with the reason, kept under
 <data>/quarantine/sec/<run_id>/ and does not stop the others. --fast (for the full bulk zip) loads
-with aipipe.bulk and validates with SQL checks instead of pandera; the summary says which.
+with aipipe.ingest.sec_bulk and validates with SQL checks instead of pandera; the summary says which.
 Exit status: 0 when every file loaded (or was already loaded), 1 when any file failed, 2 when PATH
 is unusable."""
 
@@ -23,6 +23,8 @@ import sys
 from aipipe.commands import EXIT_BUSY
 from aipipe.settings import Settings
 
+HELP = "load SEC companyfacts files you downloaded (a directory or companyfacts.zip)"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from aipipe.cli import add_common
@@ -33,15 +35,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="sec: a directory of CIK##########.json files, or companyfacts.zip; "
                                      "fx: eurofxref-hist.zip, eurofxref-hist.csv, eurofxref.csv or an ECB XML")
     parser.add_argument("--fast", action="store_true",
-                        help="bulk mode for the full SEC zip: aipipe.bulk + SQL checks instead of pandera, "
+                        help="bulk mode for the full SEC zip: aipipe.ingest.sec_bulk + SQL checks instead of pandera, "
                              "no snapshot copies")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.kind == "fx":
         return run_fx(args)
-    from aipipe.sec_ingest import ingest_sec
-    from aipipe.warehouse import WarehouseBusy
+    from aipipe.ingest.sec_files import ingest_sec
+    from aipipe.warehouse.connect import WarehouseBusy
 
     settings = Settings().with_overrides(db_path=args.db, data_dir=args.data)
     try:
@@ -72,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_fx(args: argparse.Namespace) -> int:
-    from aipipe.fx_ingest import FxFileError, ingest_fx
-    from aipipe.warehouse import WarehouseBusy
+    from aipipe.ingest.fx_file import FxFileError, ingest_fx
+    from aipipe.warehouse.connect import WarehouseBusy
 
     settings = Settings().with_overrides(db_path=args.db, data_dir=args.data)
     try:

@@ -8,6 +8,8 @@ import sys
 
 from aipipe.settings import Settings
 
+HELP = "fetch every source (or fall back offline), validate, load, report"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from aipipe.cli import add_common
@@ -28,7 +30,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aipipe.warehouse import WarehouseBusy
+    from aipipe.warehouse.connect import WarehouseBusy
     from flows.refresh import refresh
 
     settings = settings_from(args)

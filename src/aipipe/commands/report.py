@@ -12,6 +12,8 @@ import webbrowser
 
 from aipipe.settings import Settings
 
+HELP = "summarise the latest (or a given) run; non-zero exit if it failed"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from aipipe.cli import add_common
@@ -69,9 +71,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             as_of_folder = write_as_of(settings, args.as_of, run_id, langs)
         except ImportError:
-            print("aipipe: --as-of needs aipipe.asof, which this installation lacks", file=sys.stderr)
+            print("aipipe: --as-of needs aipipe.warehouse.asof, which this installation lacks", file=sys.stderr)
             return 2
-        except ValueError as exc:  # aipipe.asof.AsOfError: a bad date, with the fix in the message
+        except ValueError as exc:  # aipipe.warehouse.asof.AsOfError: a bad date, with the fix in the message
             print(f"aipipe: {exc}", file=sys.stderr)
             return 2
         print(f"  as of {args.as_of}: {as_of_folder}")

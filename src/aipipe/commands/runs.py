@@ -20,6 +20,7 @@ import sys
 from aipipe.commands import open_read_only
 from aipipe.settings import Settings
 
+HELP = "list refresh runs (newest first) or show one run's per-source records"
 EXIT_NO_RUN = 2
 
 RUN_COLUMNS = ["run_id", "status", "started_at", "finished_at", "duration_s", "offline", "sources_ok",

@@ -24,6 +24,7 @@ from pathlib import Path
 from aipipe.commands import open_read_only
 from aipipe.settings import Settings
 
+HELP = "run read-only SQL on the warehouse; print a table, CSV or JSON"
 EXIT_SQL_ERROR = 1
 
 _POSITION = re.compile(r"\n*LINE (\d+): (.*)\n( *)\^\s*$", re.DOTALL)

@@ -1,7 +1,7 @@
 """Print a mart (or any staging/mart view) as a table, optionally as it was known on a date:
 `aipipe table big_tech_capex --as-of 2025-03-01`.
 
-With --as-of, only SEC facts filed on or before the date count (see aipipe.asof): the marts are
+With --as-of, only SEC facts filed on or before the date count (see aipipe.warehouse.asof): the marts are
 rebuilt over a read-only view of the warehouse, which is never written.
 Exit status: 0 on success, 1 for an unknown table or a bad filter, 2 when there is no warehouse."""
 
@@ -13,6 +13,8 @@ import sys
 import pandas as pd
 
 from aipipe.settings import Settings
+
+HELP = "print a mart as a table, optionally --as-of a date (facts filed by then)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import duckdb
 
-    from aipipe.asof import AsOfError, as_of_connection, parse_date
-    from aipipe.warehouse import WarehouseBusy, connect_read_only
+    from aipipe.warehouse.asof import AsOfError, as_of_connection, parse_date
+    from aipipe.warehouse.connect import WarehouseBusy, connect_read_only
 
     settings = Settings().with_overrides(db_path=args.db)
     name = args.name if "." in args.name else f"marts.{args.name}"

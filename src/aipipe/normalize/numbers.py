@@ -31,6 +31,32 @@ from dataclasses import asdict, dataclass
 
 import cn2an
 
+from aipipe.normalize.number_patterns import (
+    CN_DIGITS,
+    CN_PCT_RE,
+    CN_RE,
+    DATE_RE,
+    DATEISH_NEXT,
+    DIGIT_RE,
+    DIGIT_SINGLE_RE,
+    EN_COUNTER_RE,
+    PER_UNITS,
+    ZH_COUNTER_RE,
+)
+from aipipe.normalize.vocabulary import (
+    CURRENCY,
+    EN_QUALIFIER,
+    EN_SCALE_VALUES,
+    EN_SYMBOL,
+    FALSE_QUALIFIER_WORDS,
+    PREFIX_QUALIFIERS,
+    SCALE_CHAR,
+    TRAIL_QUALIFIERS,
+    ZH_QUALIFIER,
+    ZH_SUFFIX,
+    fold_width,
+)
+
 __all__ = [
     "Amount",
     "find_amounts",
@@ -68,270 +94,6 @@ class Amount:
         return data
 
 
-# ---------------------------------------------------------------------------------------------
-# Width folding. Every replacement is one character for one character, so spans found in the
-# folded text are valid in the original.
-
-_FOLD_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if cp != 0xFF0C}
-_FOLD_TABLE.update(
-    {
-        0x3000: 0x20,  # ideographic space
-        0x00A0: 0x20,  # no-break space
-        0x202F: 0x20,  # narrow no-break space
-        0x2009: 0x20,  # thin space
-        0xFFE5: 0xA5,  # ￥ → ¥
-        0xFFE1: 0xA3,  # ￡ → £
-        0x301C: ord("~"),  # 〜 wave dash
-        0x2212: ord("-"),  # minus sign
-    }
-)
-_FW_DIGITS = "０１２３４５６７８９"
-
-
-def fold_width(text: str) -> str:
-    """Map full-width ASCII forms to ASCII, keeping the string's length.
-
-    The full-width comma `，` is ordinary Chinese punctuation, so it becomes `,` only when it
-    groups thousands inside a run of full-width digits (`１，２００`); `100，200` stays a list.
-    """
-    folded = list(text.translate(_FOLD_TABLE))
-    start = 0
-    while (i := text.find("，", start)) != -1:
-        start = i + 1
-        group = text[i + 1 : i + 4]
-        after = text[i + 4 : i + 5]
-        if (
-            i > 0
-            and text[i - 1] in _FW_DIGITS
-            and len(group) == 3
-            and all(ch in _FW_DIGITS for ch in group)
-            and (after == "" or after not in _FW_DIGITS)
-        ):
-            folded[i] = ","
-    return "".join(folded)
-
-
-# ---------------------------------------------------------------------------------------------
-# Vocabulary tables. Longer phrases come first wherever one is a prefix of another.
-
-_SCALE_CHAR = {"十": 10.0, "百": 100.0, "千": 1e3, "万": 1e4, "亿": 1e8}
-_EN_SCALE_VALUES = {
-    "trillion": 1e12,
-    "tn": 1e12,
-    "billion": 1e9,
-    "bn": 1e9,
-    "b": 1e9,
-    "million": 1e6,
-    "mn": 1e6,
-    "mln": 1e6,
-    "m": 1e6,
-    "thousand": 1e3,
-    "k": 1e3,
-}
-
-_CURRENCY = {
-    "US$": "USD",
-    "U.S.$": "USD",
-    "$": "USD",
-    "USD": "USD",
-    "DOLLARS": "USD",
-    "USDOLLARS": "USD",
-    "美元": "USD",
-    "美金": "USD",
-    "RMB": "CNY",
-    "CNY": "CNY",
-    "¥": "CNY",
-    "YUAN": "CNY",
-    "RENMINBI": "CNY",
-    "人民币": "CNY",
-    "元人民币": "CNY",
-    "元": "CNY",
-    "块钱": "CNY",
-    "€": "EUR",
-    "EUR": "EUR",
-    "EURO": "EUR",
-    "EUROS": "EUR",
-    "欧元": "EUR",
-    "£": "GBP",
-    "GBP": "GBP",
-    "英镑": "GBP",
-    "HK$": "HKD",
-    "HKD": "HKD",
-    "港元": "HKD",
-    "港币": "HKD",
-    "JPY": "JPY",
-    "YEN": "JPY",
-    "日元": "JPY",
-}
-
-# Qualifier phrases that precede a figure, longest first. English phrases must stand alone
-# (not the tail of a longer word, e.g. "turnover").
-_PREFIX_QUALIFIERS: list[tuple[str, str]] = sorted(
-    [
-        ("不会超过", "up_to"),
-        ("不超过", "up_to"),
-        ("最多", "up_to"),
-        ("最高", "up_to"),
-        ("up to", "up_to"),
-        ("as much as", "up_to"),
-        ("at most", "up_to"),
-        ("no more than", "up_to"),
-        ("≤", "up_to"),
-        ("<=", "up_to"),
-        ("超过", "over"),
-        ("超出", "over"),
-        ("突破", "over"),
-        ("多于", "over"),
-        ("高于", "over"),
-        ("至少", "over"),
-        ("逾", "over"),
-        ("超", "over"),
-        ("more than", "over"),
-        ("over", "over"),
-        ("above", "over"),
-        ("exceeding", "over"),
-        ("in excess of", "over"),
-        ("upwards of", "over"),
-        ("at least", "over"),
-        (">", "over"),
-        ("≥", "over"),
-        (">=", "over"),
-        ("大约", "about"),
-        ("大概", "about"),
-        ("约", "about"),
-        ("about", "about"),
-        ("around", "about"),
-        ("approximately", "about"),
-        ("approx.", "about"),
-        ("roughly", "about"),
-        ("some", "about"),
-        ("circa", "about"),
-        ("~", "about"),
-        ("≈", "about"),
-        ("将近", "nearly"),
-        ("接近", "nearly"),
-        ("逼近", "nearly"),
-        ("近", "nearly"),
-        ("nearly", "nearly"),
-        ("almost", "nearly"),
-        ("close to", "nearly"),
-        ("just under", "nearly"),
-        ("不到", "under"),
-        ("不足", "under"),
-        ("低于", "under"),
-        ("少于", "under"),
-        ("less than", "under"),
-        ("fewer than", "under"),
-        ("under", "under"),
-        ("below", "under"),
-        ("<", "under"),
-    ],
-    key=lambda pair: -len(pair[0]),
-)
-# Words ending in a qualifier character that mean something else (最近 recently, 合约 contract).
-_FALSE_QUALIFIER_WORDS = ("最近", "附近", "合约", "节约", "签约", "预约", "制约", "赶超")
-_TRAIL_QUALIFIERS = {
-    "以上": "over",
-    "多": "over",
-    "余": "over",
-    "+": "over",
-    "以下": "under",
-    "以内": "up_to",
-    "左右": "about",
-    "上下": "about",
-}
-
-_ZH_COUNTERS = "个百分点|个月|个小时|小时|分钟|家|人|名|位|个|款|岁|倍|次|户|台|张|条|篇|座|所|项|件|天|周"
-_EN_COUNTERS = (
-    "users|customers|subscribers|employees|staff|people|companies|startups|developers|"
-    "downloads|seats|members|jobs|workers|engineers"
-)
-_DURATION_COUNTERS = {"个月", "个小时", "小时", "分钟", "天", "周"}
-
-# ---------------------------------------------------------------------------------------------
-# Patterns (applied to width-folded text).
-
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_ZH_SCALE = r"万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千"
-_EN_SCALE = (
-    r"\s?(?i:trillion|billion|million|thousand|tn|bn|mln|mn)(?![A-Za-z])"
-    r"|[KMBkmb](?![A-Za-z])"
-)
-_SCALE = rf"(?:{_ZH_SCALE}|{_EN_SCALE})"
-_CUR_PRE = (
-    r"(?<![A-Za-z])(?:U\.?S\.?\s?\$|HK\$|\$|¥|€|£|人民币"
-    r"|(?:USD|RMB|CNY|EUR|GBP|HKD|JPY)(?![A-Za-z])\s?)"
-)
-_CUR_SUF = (
-    r"(?:美元|美金|元人民币|人民币|港元|港币|欧元|英镑|日元|元|块钱"
-    r"|\s?(?i:US\s?dollars|dollars|USD|RMB|CNY|yuan|renminbi|EUR|euros?|HKD|GBP|JPY|yen)"
-    r"(?![A-Za-z]))"
-)
-_PCT = r"(?:\s?%|\s(?i:percent|per\s?cent|pct)(?![A-Za-z]))"
-_SEP = r"(?:\s?[-–—~至到]\s?|\s(?i:to)\s)"
-_PER = (
-    r"(?:\s?/\s?|\s(?i:per|a)\s|每)"
-    r"(?P<per_unit>(?i:month|mo|year|yr|user|seat)(?![A-Za-z])|月|年|人|用户)"
-)
-_PER_UNITS = {
-    "月": "month",
-    "mo": "month",
-    "年": "year",
-    "yr": "year",
-    "人": "user",
-    "用户": "user",
-}
-_TRAIL = r"(?:以上|以下|以内|左右|上下|\+(?!\d))"
-
-_DIGIT_RE = re.compile(
-    rf"""
-    (?P<cur1>{_CUR_PRE})?
-    (?<![\d.,])(?P<n1>{_NUM})(?P<more>多|余)?(?P<sc1>{_SCALE})?(?P<pct1>{_PCT})?
-    (?:(?P<sep>{_SEP})(?P<cur2>{_CUR_PRE})?(?P<n2>{_NUM})(?P<sc2>{_SCALE})?)?
-    (?P<pct>{_PCT})?
-    (?P<cursuf>{_CUR_SUF})?
-    (?P<per>{_PER})?
-    (?P<trail>{_TRAIL})?
-    """,
-    re.VERBOSE,
-)
-# Same, without the range part: used when a matched "range" turns out not to be one.
-_DIGIT_SINGLE_RE = re.compile(
-    rf"""
-    (?P<cur1>{_CUR_PRE})?
-    (?<![\d.,])(?P<n1>{_NUM})(?P<more>多|余)?(?P<sc1>{_SCALE})?
-    (?P<pct>{_PCT})?
-    (?P<cursuf>{_CUR_SUF})?
-    (?P<per>{_PER})?
-    (?P<trail>{_TRAIL})?
-    """,
-    re.VERBOSE,
-)
-_CN_DIGITS = "零〇一二两三四五六七八九"
-_CN_RE = re.compile(
-    rf"""
-    (?P<cur1>{_CUR_PRE})?
-    (?P<cnpre>上|数|几)?
-    (?P<cn>[{_CN_DIGITS}十百千万亿][{_CN_DIGITS}十百千万亿点]*)
-    (?P<more>多|余)?(?P<cnsc>[十百千万亿]+)?
-    (?P<pct>{_PCT})?
-    (?P<cursuf>{_CUR_SUF})?
-    (?P<per>{_PER})?
-    (?P<trail>{_TRAIL})?
-    """,
-    re.VERBOSE,
-)
-_CN_PCT_RE = re.compile(rf"百分之(?P<num>{_NUM}|[{_CN_DIGITS}十百千点]+)")
-_ZH_COUNTER_RE = re.compile(rf"\s?(?P<counter>{_ZH_COUNTERS})")
-_EN_COUNTER_RE = re.compile(rf"\s(?P<counter>(?i:{_EN_COUNTERS}))(?![A-Za-z])")
-# Dates and clock times: digits inside these are never amounts.
-_DATE_RE = re.compile(
-    r"(?<![\d.])(?:19|20)\d\d(?:[-/.]\d{1,2}[-/.]\d{1,2}|-(?:0[1-9]|1[0-2]))(?![\d.])"
-    r"|(?<![\d.])(?:19|20)\d\d年\d{1,2}月(?:\d{1,2}[日号])?"
-    r"|(?<![\d.])\d{1,2}:\d{2}(?::\d{2})?(?![\d.])"
-)
-_DATEISH_NEXT = ("年", "月", "日", "号", "季度", "时", "点")
-
 
 # ---------------------------------------------------------------------------------------------
 # Public API
@@ -352,31 +114,6 @@ def parse_amount(text: str) -> Amount | None:
     return found[0] if found else None
 
 
-_EN_SYMBOL = {"USD": "$", "CNY": "RMB ", "EUR": "€", "GBP": "£", "HKD": "HK$", "JPY": "JPY "}
-_ZH_SUFFIX = {
-    "USD": "美元",
-    "CNY": "元",
-    "EUR": "欧元",
-    "GBP": "英镑",
-    "HKD": "港元",
-    "JPY": "日元",
-}
-_EN_QUALIFIER = {
-    "over": "over ",
-    "about": "about ",
-    "nearly": "nearly ",
-    "under": "under ",
-    "up_to": "up to ",
-}
-_ZH_QUALIFIER = {
-    "over": "超过",
-    "about": "约",
-    "nearly": "接近",
-    "under": "不到",
-    "up_to": "不超过",
-}
-
-
 def format_amount(amount: Amount, lang: str = "en") -> str:
     """Render an amount as an English ("about $12–13 billion") or Chinese ("约120-130亿美元")
     phrase that `parse_amount` reads back to the same value, currency, unit and qualifier."""
@@ -389,13 +126,13 @@ def format_amount(amount: Amount, lang: str = "en") -> str:
         divisor, word = _en_scale_for(max(abs(v) for v in values))
         body = "–".join(_plain(v / divisor) for v in values) + (f" {word}" if word else "")
         if amount.unit == "currency" and amount.currency:
-            body = _EN_SYMBOL.get(amount.currency, f"{amount.currency} ") + body
+            body = EN_SYMBOL.get(amount.currency, f"{amount.currency} ") + body
     else:
         divisor, word = _zh_scale_for(max(abs(v) for v in values))
         body = "-".join(_plain(v / divisor) for v in values) + word
         if amount.unit == "currency" and amount.currency:
-            body += _ZH_SUFFIX.get(amount.currency, amount.currency)
-    table = _EN_QUALIFIER if lang == "en" else _ZH_QUALIFIER
+            body += ZH_SUFFIX.get(amount.currency, amount.currency)
+    table = EN_QUALIFIER if lang == "en" else ZH_QUALIFIER
     return table.get(amount.qualifier or "", "") + body
 
 
@@ -405,11 +142,11 @@ def format_amount(amount: Amount, lang: str = "en") -> str:
 
 def _scan(text: str, *, lenient: bool) -> list[Amount]:
     folded = fold_width(text)
-    blocked = [m.span() for m in _DATE_RE.finditer(folded)] if not lenient else []
+    blocked = [m.span() for m in DATE_RE.finditer(folded)] if not lenient else []
     found: list[Amount] = []
     for amount in _scan_digits(text, folded, lenient):
         found.append(amount)
-    for regex, builder in ((_CN_RE, _from_chinese), (_CN_PCT_RE, _from_chinese_percent)):
+    for regex, builder in ((CN_RE, _from_chinese), (CN_PCT_RE, _from_chinese_percent)):
         for match in regex.finditer(folded):
             amount = builder(text, folded, match, lenient)
             if amount is not None:
@@ -424,9 +161,9 @@ def _scan_digits(text: str, folded: str, lenient: bool) -> list[Amount]:
     so the second number is still seen."""
     amounts: list[Amount] = []
     pos = 0
-    while (match := _DIGIT_RE.search(folded, pos)) is not None:
+    while (match := DIGIT_RE.search(folded, pos)) is not None:
         if match.group("n2") is not None and not _range_ok(folded, match):
-            single = _DIGIT_SINGLE_RE.match(folded, match.start())
+            single = DIGIT_SINGLE_RE.match(folded, match.start())
             assert single is not None  # the range pattern's prefix is the single pattern
             match = single
         amount = _from_digits(text, folded, match, lenient)
@@ -510,7 +247,7 @@ def _from_chinese(text: str, folded: str, match: re.Match[str], lenient: bool) -
     if counter is None and unit == "count" and folded[end : end + 1] in ("年", "月", "日"):
         return None  # 十年, 三月: durations and dates
     qualifier, start = _prefix_qualifier(folded, start)
-    magnitude_only = not any(ch in _CN_DIGITS for ch in groups["cn"])
+    magnitude_only = not any(ch in CN_DIGITS for ch in groups["cn"])
     has_scale_char = any(ch in "十百千万亿" for ch in numeral)
     has_big_scale = any(ch in "万亿" for ch in numeral)
     strong = bool(currency) or unit == "percent"
@@ -582,7 +319,7 @@ def _looks_like_label(folded: str, match: re.Match[str], counter: str | None) ->
         return True  # 5G, 3D, 4o
     if after.startswith(".") and after[1:2].isdigit():
         return True  # version 2.5.1
-    if counter is None and after.startswith(_DATEISH_NEXT):
+    if counter is None and after.startswith(DATEISH_NEXT):
         return True  # 6月, 2024年, 3点
     if len(number) > 1 and number.startswith("0") and "." not in number:
         return True  # "01" section labels
@@ -593,7 +330,7 @@ def _looks_like_label(folded: str, match: re.Match[str], counter: str | None) ->
 
 def _counter_after(folded: str, end: int) -> tuple[str | None, int]:
     """The measure word after a count (人, 家, 个月, users) and the new end of the match."""
-    for regex in (_ZH_COUNTER_RE, _EN_COUNTER_RE):
+    for regex in (ZH_COUNTER_RE, EN_COUNTER_RE):
         found = regex.match(folded, end)
         if found:
             return found.group("counter"), found.end()
@@ -605,13 +342,13 @@ def _prefix_qualifier(folded: str, start: int) -> tuple[str | None, int]:
     head = folded[max(0, start - 16) : start]
     stripped = head.rstrip(" ")
     lowered = stripped.lower()
-    for phrase, qualifier in _PREFIX_QUALIFIERS:
+    for phrase, qualifier in PREFIX_QUALIFIERS:
         if not lowered.endswith(phrase):
             continue
         cut = len(stripped) - len(phrase)
         if phrase[0].isascii() and phrase[0].isalpha() and _ascii_letter(stripped[cut - 1 : cut]):
             continue  # "turnover", "someone"
-        if any(lowered.endswith(word) for word in _FALSE_QUALIFIER_WORDS):
+        if any(lowered.endswith(word) for word in FALSE_QUALIFIER_WORDS):
             return None, start
         return qualifier, start - (len(head) - cut)
     return None, start
@@ -624,7 +361,7 @@ def _ascii_letter(char: str) -> bool:
 def _trail_qualifier(more: str | None, trail: str | None) -> str | None:
     for word in (trail, more):
         if word:
-            return _TRAIL_QUALIFIERS[word]
+            return TRAIL_QUALIFIERS[word]
     return None
 
 
@@ -634,7 +371,7 @@ def _per(folded: str, start: int, groups: dict[str, str | None]) -> str | None:
         unit = "月"
     if unit is None:
         return None
-    return _PER_UNITS.get(unit.lower(), unit.lower())
+    return PER_UNITS.get(unit.lower(), unit.lower())
 
 
 def _currency(token: str | None) -> str | None:
@@ -643,20 +380,20 @@ def _currency(token: str | None) -> str | None:
     key = re.sub(r"[\s.]", "", token).upper()
     if key.startswith("U") and key.endswith("$"):
         key = "US$"
-    return _CURRENCY.get(key) or _CURRENCY.get(token.strip())
+    return CURRENCY.get(key) or CURRENCY.get(token.strip())
 
 
 def _scale(token: str | None) -> float | None:
     if not token:
         return None
     token = token.strip()
-    if token[0] in _SCALE_CHAR:
+    if token[0] in SCALE_CHAR:
         return _scale_chars(token)
-    return _EN_SCALE_VALUES[token.lower()]
+    return EN_SCALE_VALUES[token.lower()]
 
 
 def _scale_chars(chars: str) -> float:
-    return math.prod(_SCALE_CHAR[ch] for ch in chars) if chars else 1.0
+    return math.prod(SCALE_CHAR[ch] for ch in chars) if chars else 1.0
 
 
 def _to_float(number: str) -> float:

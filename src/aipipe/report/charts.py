@@ -9,6 +9,8 @@ missing, no rows, or a concept sketch with no data behind it). Drawing is separa
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ import pandas as pd
 from aipipe.report import formats
 from aipipe.report.fonts import CjkFont
 from aipipe.report.tables import view_exists
+from aipipe.settings import CONFIG_DIR
 
 SOURCE_GREY = "#555555"
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
@@ -92,6 +95,16 @@ def _columns(frame: pd.DataFrame, view: str, wanted: dict[str, tuple[str, ...]])
     return found
 
 
+def _load(con: duckdb.DuckDBPyConnection, view: str,
+          wanted: dict[str, tuple[str, ...]]) -> tuple[pd.DataFrame, dict[str, str]] | str:
+    """The view's rows and the column for each wanted role, or the reason the chart is skipped."""
+    frame = _read(con, view)
+    if isinstance(frame, str):
+        return frame
+    cols = _columns(frame, view, wanted)
+    return cols if isinstance(cols, str) else (frame, cols)
+
+
 def _read(con: duckdb.DuckDBPyConnection, view: str) -> pd.DataFrame | str:
     if not view_exists(con, view):
         return f"{view} does not exist in this warehouse yet"
@@ -117,14 +130,23 @@ def _max_date(values) -> str | None:
     return max(texts) if texts else None
 
 
+@functools.cache
+def _chart_text() -> dict[str, dict]:
+    return tomllib.loads((CONFIG_DIR / "charts.toml").read_text(encoding="utf-8"))
+
+
+def _chart(name: str, series: list[Series], source: dict[str, str], **extra) -> ChartData:
+    """The chart `name` with its wording from config/charts.toml."""
+    text = _chart_text()[name]
+    return ChartData(text["kind"], text["title"], text["x_label"], text["y_label"], series, source, **extra)
+
+
 def big_tech_capex(con: duckdb.DuckDBPyConnection, view: str) -> ChartData | str:
-    frame = _read(con, view)
-    if isinstance(frame, str):
-        return frame
-    cols = _columns(frame, view, {"ticker": ("ticker",), "year": ("fiscal_year",), "capex": ("capex_usd",),
+    loaded = _load(con, view, {"ticker": ("ticker",), "year": ("fiscal_year",), "capex": ("capex_usd",),
                                   "row_type": ("row_type",), "filed": ("capex_filed", "period_end")})
-    if isinstance(cols, str):
-        return cols
+    if isinstance(loaded, str):
+        return loaded
+    frame, cols = loaded
     rows = frame[(frame[cols["row_type"]] == "company") & frame[cols["capex"]].notna()]
     if not len(rows):
         return f"{view} has no company rows with capex"
@@ -133,11 +155,8 @@ def big_tech_capex(con: duckdb.DuckDBPyConnection, view: str) -> ChartData | str
     for ticker, group in rows.groupby(cols["ticker"], sort=True):
         by_year = dict(zip(group[cols["year"]].astype(int), group[cols["capex"]], strict=True))
         series.append(Series(str(ticker), [str(y) for y in years], [_scale(by_year.get(y), "usd") for y in years]))
-    return ChartData(
-        "bars",
-        {"zh": "美国科技巨头资本支出对比（按财年）", "en": "US big-tech capital expenditure by fiscal year"},
-        {"zh": "财年", "en": "Fiscal year"},
-        {"zh": "资本支出（亿美元）", "en": "Capex (USD bn)"},
+    return _chart(
+        "big_tech_capex",
         series,
         _source_line(["SEC EDGAR XBRL 10-K"], _max_date(rows[cols["filed"]])),
         categories=[str(y) for y in years],
@@ -145,14 +164,12 @@ def big_tech_capex(con: duckdb.DuckDBPyConnection, view: str) -> ChartData | str
 
 
 def frontier_lab_revenue(con: duckdb.DuckDBPyConnection, view: str) -> ChartData | str:
-    frame = _read(con, view)
-    if isinstance(frame, str):
-        return frame
-    cols = _columns(frame, view, {"entity": ("entity", "company"), "date": ("as_of_date", "period_end", "as_of"),
+    loaded = _load(con, view, {"entity": ("entity", "company"), "date": ("as_of_date", "period_end", "as_of"),
                                   "value": ("run_rate_usd", "value_usd", "value"),
                                   "basis": ("basis", "is_projection"), "publisher": ("publisher", "source_label")})
-    if isinstance(cols, str):
-        return cols
+    if isinstance(loaded, str):
+        return loaded
+    frame, cols = loaded
     frame = frame[frame[cols["entity"]].isin(["OpenAI", "Anthropic"]) & frame[cols["value"]].notna()].copy()
     if not len(frame):
         return f"{view} has no OpenAI or Anthropic points"
@@ -170,11 +187,8 @@ def frontier_lab_revenue(con: duckdb.DuckDBPyConnection, view: str) -> ChartData
             series.append(Series(entity + suffix["en"], list(part["_date"]),
                                  [_scale(v, "usd") for v in part[cols["value"]]], dashed=is_projection,
                                  labels=[entity + suffix["zh"]]))
-    return ChartData(
-        "lines",
-        {"zh": "OpenAI 与 Anthropic 年化收入", "en": "OpenAI and Anthropic annualized revenue"},
-        {"zh": "时间", "en": "Date"},
-        {"zh": "年化收入（亿美元）", "en": "Annualized revenue (USD bn)"},
+    return _chart(
+        "frontier_lab_revenue",
         series,
         _source_line(list(frame[cols["publisher"]].dropna().astype(str)), _max_date(frame["_date"])),
     )
@@ -182,15 +196,13 @@ def frontier_lab_revenue(con: duckdb.DuckDBPyConnection, view: str) -> ChartData
 
 def b2b_valuation_arr(con: duckdb.DuckDBPyConnection, view: str) -> ChartData | str:
     """Valuation against ARR (log-log), sourced figures filled, the article's own figures hollow."""
-    frame = _read(con, view)
-    if isinstance(frame, str):
-        return frame
-    cols = _columns(frame, view, {"entity": ("company", "entity", "name"),
+    loaded = _load(con, view, {"entity": ("company", "entity", "name"),
                                   "article_valuation": ("article_valuation_usd",), "article_arr": ("article_arr_usd",),
                                   "valuation": ("sourced_valuation_usd", "valuation_usd"),
                                   "arr": ("sourced_arr_usd", "arr_usd")})
-    if isinstance(cols, str):
-        return cols
+    if isinstance(loaded, str):
+        return loaded
+    frame, cols = loaded
     sourced, article_only, names = [], [], []
     for record in frame.to_dict("records"):
         valuation, arr = record.get(cols["valuation"]), record.get(cols["arr"])
@@ -209,11 +221,8 @@ def b2b_valuation_arr(con: duckdb.DuckDBPyConnection, view: str) -> ChartData | 
     series = [Series(label, [_scale(p[1], "usd") for p in points], [_scale(p[2], "usd") for p in points],
                      dashed=label == "article only", labels=[p[0] for p in points])
               for label, points in (("sourced", sourced), ("article only", article_only)) if points]
-    return ChartData(
-        "scatter",
-        {"zh": "美国 AI B 端公司：估值与 ARR", "en": "US B2B AI companies: valuation vs ARR"},
-        {"zh": "ARR（亿美元，对数刻度）", "en": "ARR (USD bn, log scale)"},
-        {"zh": "估值（亿美元，对数刻度）", "en": "Valuation (USD bn, log scale)"},
+    return _chart(
+        "b2b_valuation_arr",
         series,
         _source_line(names + (["原文 the article (空心点 hollow)"] if article_only else []), _max_date(dates)),
         log=True,
@@ -222,13 +231,11 @@ def b2b_valuation_arr(con: duckdb.DuckDBPyConnection, view: str) -> ChartData | 
 
 def china_app_financials(con: duckdb.DuckDBPyConnection, view: str) -> ChartData | str:
     """China's AI-application sector: revenue (bars) and net profit (line) per period, in CNY."""
-    frame = _read(con, view)
-    if isinstance(frame, str):
-        return frame
-    cols = _columns(frame, view, {"side": ("side", "region", "country"), "period": ("period",),
+    loaded = _load(con, view, {"side": ("side", "region", "country"), "period": ("period",),
                                   "metric": ("metric",), "value": ("value_cny",), "source": ("source", "publisher")})
-    if isinstance(cols, str):
-        return cols
+    if isinstance(loaded, str):
+        return loaded
+    frame, cols = loaded
     china = frame[frame[cols["side"]].astype(str).isin(["China", "CN", "中国"])
                   & frame[cols["metric"]].isin(["revenue", "net_profit"]) & frame[cols["value"]].notna()]
     if not len(china):
@@ -237,11 +244,8 @@ def china_app_financials(con: duckdb.DuckDBPyConnection, view: str) -> ChartData
     periods = list(dict.fromkeys(china.sort_values(order)[cols["period"]].astype(str)))
     values = {(str(r[cols["period"]]), r[cols["metric"]]): r[cols["value"]] for r in china.to_dict("records")}
     basis = sorted(set(china["basis"].astype(str))) if "basis" in china.columns else []
-    return ChartData(
-        "bars_line",
-        {"zh": "国内 AI 应用板块营收与归母净利润", "en": "China AI-application sector: revenue and net profit"},
-        {"zh": "期间", "en": "Period"},
-        {"zh": "营收（亿元）", "en": "Revenue (CNY bn)"},
+    return _chart(
+        "china_app_financials",
         [Series("revenue", periods, [_scale(values.get((p, "revenue")), "cny") for p in periods])],
         _source_line([*china[cols["source"]].dropna().astype(str)] + [f"basis: {b}" for b in basis],
                      _max_date(china["period_end"]) if "period_end" in china.columns else None),
@@ -253,15 +257,13 @@ def china_app_financials(con: duckdb.DuckDBPyConnection, view: str) -> ChartData
 
 def relocations(con: duckdb.DuckDBPyConnection, view: str) -> ChartData | str:
     """Who moved where: origin → destination per company (origin left blank when not stated)."""
-    frame = _read(con, view)
-    if isinstance(frame, str):
-        return frame
-    cols = _columns(frame, view, {"entity": ("company", "entity", "name"),
+    loaded = _load(con, view, {"entity": ("company", "entity", "name"),
                                   "from": ("moved_from", "location_from", "origin"),
                                   "to": ("moved_to", "location_to", "destination"),
                                   "source": ("sourced_from", "publisher", "source")})
-    if isinstance(cols, str):
-        return cols
+    if isinstance(loaded, str):
+        return loaded
+    frame, cols = loaded
     frame = frame[frame[cols["to"]].notna()]
     if not len(frame):
         return f"{view} has no move with a destination"
@@ -270,12 +272,8 @@ def relocations(con: duckdb.DuckDBPyConnection, view: str) -> ChartData | str:
     labels = [f"{e}\t{t}" for e, t in zip(frame[cols["entity"]].astype(str), frame[cols["to"]].astype(str),
                                              strict=True)]
     dates = [v for c in ("sourced_date", "as_of") if c in frame.columns for v in frame[c]]
-    return ChartData(
-        "routes",
-        {"zh": "国内 AI 公司外迁路线（? = 未注明迁出地）",
-         "en": "Chinese AI companies moving abroad (? = origin not stated)"},
-        {"zh": "迁出地", "en": "From"},
-        {"zh": "迁入地", "en": "To"},
+    return _chart(
+        "relocations",
         [Series("moves", origins, [None] * len(frame), labels=labels)],
         _source_line(list(frame[cols["source"]].dropna().astype(str)), _max_date(dates)),
     )
@@ -283,13 +281,11 @@ def relocations(con: duckdb.DuckDBPyConnection, view: str) -> ChartData | str:
 
 def us_vs_china_capex(con: duckdb.DuckDBPyConnection, view: str) -> ChartData | str:
     """US big-tech capex beside China's AI capex estimates, per year, in USD."""
-    frame = _read(con, view)
-    if isinstance(frame, str):
-        return frame
-    cols = _columns(frame, view, {"year": ("year", "calendar_year"), "country": ("country", "region"),
+    loaded = _load(con, view, {"year": ("year", "calendar_year"), "country": ("country", "region"),
                                   "value": ("capex_usd", "value_usd"), "source": ("source", "publisher")})
-    if isinstance(cols, str):
-        return cols
+    if isinstance(loaded, str):
+        return loaded
+    frame, cols = loaded
     usable = frame[frame[cols["value"]].notna()]
     if usable[cols["country"]].nunique() < 2:
         missing = sorted(set(frame[cols["country"]].astype(str)) - set(usable[cols["country"]].astype(str)))
@@ -302,11 +298,8 @@ def us_vs_china_capex(con: duckdb.DuckDBPyConnection, view: str) -> ChartData | 
     for country, group in usable.groupby(cols["country"], sort=True):
         by_year = group.groupby(cols["year"])[cols["value"]].max()
         series.append(Series(str(country), years, [_scale(by_year.get(int(y)), "usd") for y in years]))
-    return ChartData(
-        "bars",
-        {"zh": "中美 AI 资本开支对比", "en": "AI capital expenditure: US vs China"},
-        {"zh": "年份", "en": "Year"},
-        {"zh": "资本开支（亿美元）", "en": "Capex (USD bn)"},
+    return _chart(
+        "us_vs_china_capex",
         series,
         _source_line(list(usable[cols["source"]].dropna().astype(str)), years[-1] if years else None),
         categories=years,

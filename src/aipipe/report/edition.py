@@ -20,9 +20,9 @@ import duckdb
 import pandas as pd
 
 from aipipe.report import formats
+from aipipe.report.article_tables import STATUS_LABELS
 from aipipe.report.charts import ChartResult
 from aipipe.report.markdown import md_escape, md_link, split_urls
-from aipipe.report.registry import STATUS_LABELS
 from aipipe.report.tables import RenderedTable, link_label, table_markdown, view_exists
 from aipipe.settings import REPO_ROOT, Settings
 
@@ -87,7 +87,7 @@ class Edition:
 def article_location(settings: Settings) -> str | None:
     """The article's configured path or URL (the article source's own rule when it is installed)."""
     try:
-        from aipipe.sources.article_source import configured_location
+        from aipipe.sources.article.source import configured_location
     except ImportError:
         return settings.article_source
     return configured_location(settings)
@@ -99,7 +99,7 @@ def read_article_text(settings: Settings) -> tuple[str | None, str]:
     if not location:
         return None, "no article source configured (AIPIPE_ARTICLE): showing the claims alone"
     if location.startswith(("http://", "https://")):
-        from aipipe.snapshots import SnapshotStore
+        from aipipe.core.snapshots import SnapshotStore
 
         store = SnapshotStore(settings.data_dir)
         snapshot = store.newest("article:main")
@@ -118,7 +118,7 @@ def read_article_text(settings: Settings) -> tuple[str | None, str]:
 
 def _html_text(content: str) -> str:
     try:
-        from aipipe.sources.news_html import extract_page
+        from aipipe.sources.news.page import extract_page
 
         page = extract_page(content)
         text = getattr(page, "text", None) or ""

@@ -5,9 +5,10 @@
 - charts/<name>.<lang>.png and .svg — the article's suggested figures the data supports;
 - article.html / .md — the living edition (aipipe.report.edition).
 
-`write_run_report(settings, run_id)` is what the flow's report task calls. Everything is read
+`build_run_report(settings, run_id)` is what the flow's report task calls (`flows/refresh.py`, which
+also publishes the result as Prefect artifacts). Everything is read
 from the warehouse through one read-only connection; `write_as_of` regenerates the article
-outputs from a warehouse seen as of a date (aipipe.asof) instead.
+outputs from a warehouse seen as of a date (aipipe.warehouse.asof) instead.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ from aipipe.report import charts as charts_mod
 from aipipe.report import edition as edition_mod
 from aipipe.report import formats, html, reuse, validation
 from aipipe.report import tables as tables_mod
+from aipipe.report.article_tables import STATUS_LABELS
 from aipipe.report.fonts import CjkFont, needs_cjk_font, subset_font
 from aipipe.report.markdown import md_escape
-from aipipe.report.registry import STATUS_LABELS
 from aipipe.settings import Settings
-from aipipe.warehouse import connect_read_only
+from aipipe.warehouse.connect import connect_read_only
 
 
 @dataclass
@@ -54,25 +55,8 @@ class RunReport:
 
 
 def write_run_report(settings: Settings, run_id: str, langs: tuple[str, ...] = formats.LANGS) -> Path:
-    """Write every report file of `run_id` and refresh reports/latest/; returns latest/validation.html.
-
-    Inside a Prefect task (the flow's report task) it also publishes the report as artifacts."""
-    built = build_run_report(settings, run_id, langs)
-    if _in_prefect_task():
-        from aipipe.report.artifacts import publish
-
-        publish(built.validation_md, built.report, built.outputs.claims, built.outputs.tables, built.outputs.charts)
-    return built.latest / "validation.html"
-
-
-def _in_prefect_task() -> bool:
-    import sys
-
-    if "prefect" not in sys.modules:  # never import Prefect (~1 s) just to find we are not in it
-        return False
-    from prefect.context import TaskRunContext
-
-    return TaskRunContext.get() is not None
+    """Write every report file of `run_id` and refresh reports/latest/; returns latest/validation.html."""
+    return build_run_report(settings, run_id, langs).latest / "validation.html"
 
 
 def build_run_report(settings: Settings, run_id: str, langs: tuple[str, ...] = formats.LANGS,
@@ -178,7 +162,7 @@ def write_article_outputs(outputs: ArticleOutputs, folder: Path, settings: Setti
 
 def write_as_of(settings: Settings, as_of: str, run_id: str, langs: tuple[str, ...] = formats.LANGS) -> Path:
     """The article's tables, charts and edition as the warehouse knew them on `as_of`."""
-    from aipipe.asof import as_of_connection
+    from aipipe.warehouse.asof import as_of_connection
 
     con = as_of_connection(settings.db_path, as_of)
     try:

@@ -1,4 +1,4 @@
-"""Render the article's tables (aipipe.report.registry) from the warehouse, in Chinese and English,
+"""Render the article's tables (aipipe.report.article_tables) from the warehouse, in Chinese and English,
 as Markdown (with a footnote naming sources and as-of dates) and CSV.
 
 `build_table` reads one view and returns a `RenderedTable` (headers, cells, footnote per
@@ -15,8 +15,8 @@ import duckdb
 import pandas as pd
 
 from aipipe.report import formats
+from aipipe.report.article_tables import AS_OF, PUBLISHER, TABLES, URL, ArticleTable, Column
 from aipipe.report.markdown import md_escape, md_link, split_urls
-from aipipe.report.registry import AS_OF, PUBLISHER, TABLES, URL, ArticleTable, Column
 
 
 @dataclass

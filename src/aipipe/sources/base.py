@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from aipipe.http import FetchError, NetworkUnreachable, PoliteClient
-from aipipe.snapshots import Snapshot, SnapshotStore
+from aipipe.core.http import FetchError, NetworkUnreachable, PoliteClient
+from aipipe.core.snapshots import Snapshot, SnapshotStore
 
 
 @dataclass(frozen=True)
