@@ -117,3 +117,60 @@ def test_format_table_nulls_and_long_cells():
     text = format_table(["name", "amount"], [("a", None), ("b" * 80, 12.5)], max_width=10)
     lines = text.splitlines()
     assert lines[2].split() == ["a", "NULL"] and lines[3].startswith("bbbbbbbbb…")
+
+
+# --- read-only means nothing is written, nothing else is read ------------------------------------
+
+REFUSED = [
+    ("COPY (SELECT 1 AS a) TO '{tmp}/out.csv'", "refused: writing", "out.csv"),
+    ("EXPORT DATABASE '{tmp}/export'", "refused: EXPORT DATABASE", "export"),
+    ("INSTALL httpfs", "refused: installing or loading DuckDB extensions", None),
+    ("LOAD httpfs", "refused: installing or loading DuckDB extensions", None),
+    ("ATTACH '{tmp}/other.duckdb' AS other", "refused: ATTACH", "other.duckdb"),
+    ("SELECT * FROM read_csv('{tmp}/secret.csv')", "pass --allow-read", None),
+    ("SELECT * FROM 'https://example.invalid/a.csv'", "over the network", None),
+    ("SET enable_external_access = true", "refused: changing DuckDB's settings", None),
+]
+
+
+@pytest.mark.parametrize("sql, message, must_not_exist", REFUSED, ids=[r[0].split()[0] + "-" + str(i)
+                                                                        for i, r in enumerate(REFUSED)])
+def test_what_could_write_or_read_elsewhere_is_refused(settings, capsys, tmp_path, sql, message, must_not_exist):
+    (tmp_path / "secret.csv").write_text("a\n1\n")
+    code, out, err = run_sql(capsys, settings, sql.format(tmp=tmp_path))
+    assert code == 1 and out == ""
+    assert err.startswith("aipipe sql: refused") and message in err and len(err.strip().splitlines()) == 1
+    if must_not_exist:
+        assert not (tmp_path / must_not_exist).exists()
+
+
+def test_allow_read_lets_a_csv_join_the_warehouse(settings, capsys, tmp_path):
+    names = tmp_path / "names.csv"
+    names.write_text("ticker,name\nMETA,Meta Platforms\nGOOGL,Alphabet\n")
+    sql = (f"SELECT c.ticker, n.name, count(*) AS years FROM marts.big_tech_capex c "
+           f"JOIN read_csv('{names}') n USING (ticker) WHERE c.row_type = 'company' GROUP BY ALL ORDER BY 1")
+    code, out, err = run_sql(capsys, settings, "--format", "json", "--allow-read", str(names), sql)
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [(r["ticker"], r["name"]) for r in rows] == [("GOOGL", "Alphabet"), ("META", "Meta Platforms")]
+    assert all(r["years"] > 0 for r in rows)
+    # Allowing one file allows that file only.
+    other = tmp_path / "other.csv"
+    other.write_text("a\n1\n")
+    code, _, err = run_sql(capsys, settings, "--allow-read", str(names), f"SELECT * FROM read_csv('{other}')")
+    assert code == 1 and "refused: reading" in err
+
+
+def test_table_where_cannot_smuggle_a_second_statement(settings, capsys, tmp_path):
+    target = tmp_path / "leak.csv"
+    code = main(["table", "big_tech_capex", "--db", str(settings.db_path),
+                 "--where", f"true; COPY (SELECT 1) TO '{target}'"])
+    _, err = capsys.readouterr()
+    assert code == 1 and "--where must be one filter" in err and not target.exists()
+    code = main(["table", "big_tech_capex", "--db", str(settings.db_path),
+                 "--where", f"ticker IN (SELECT ticker FROM read_csv('{target}'))"])
+    _, err = capsys.readouterr()
+    assert code == 1 and "refused: reading" in err
+    code = main(["table", "big_tech_capex", "--db", str(settings.db_path), "--where", "ticker = 'META'"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and "META" in out and "GOOGL" not in out

@@ -1,12 +1,16 @@
 """Run read-only SQL against the warehouse and print the result as an aligned table, CSV or JSON.
 
-The connection is read-only, so nothing here can change the warehouse (writes go through
-`aipipe refresh`). While a refresh holds the database file for its load, the query waits and
-retries for up to --retry seconds. A query DuckDB rejects is shown with its line and a caret.
+The connection is read-only and locked down (aipipe.warehouse.sandbox): nothing here can change
+the warehouse (writes go through `aipipe refresh`), write a file, install or load an extension,
+reach the network, or read a file other than the warehouse, unless you name it with
+`--allow-read PATH` (repeatable; a folder allows the files in it). While a refresh holds the
+database file for its load, the query waits and retries for up to --retry seconds. A query DuckDB
+rejects is shown with its line and a caret; a refused one says what was refused.
 
 Examples:
   aipipe sql "SELECT * FROM marts.big_tech_capex WHERE row_type = 'company' ORDER BY ticker, fiscal_year"
   aipipe sql --file query.sql --format csv > out.csv
+  aipipe sql --allow-read tickers.csv "SELECT * FROM marts.big_tech_capex JOIN 'tickers.csv' USING (ticker)"
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 
 from aipipe.commands import open_read_only
 from aipipe.settings import Settings
+from aipipe.warehouse.sandbox import lock_down, refusal
 
 HELP = "run read-only SQL on the warehouse; print a table, CSV or JSON"
 EXIT_SQL_ERROR = 1
@@ -42,11 +47,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="while a refresh is loading, retry this long before giving up (default 30)")
     parser.add_argument("--max-width", type=int, default=60, metavar="CHARS",
                         help="table format: cut longer cells to this width (0: never; default 60)")
+    add_allow_read(parser)
+
+
+def add_allow_read(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--allow-read", action="append", type=Path, default=[], metavar="PATH",
+                        help="let the SQL read this file (or the files in this folder), e.g. a CSV to join; "
+                             "repeatable. Nothing else outside the warehouse can be read")
 
 
 def run(args: argparse.Namespace) -> int:
     import duckdb
-
 
     if bool(args.query) == bool(args.file):
         print("aipipe sql: give either a query or --file PATH (not both)", file=sys.stderr)
@@ -64,11 +75,13 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(con, int):
         return con
     try:
+        lock_down(con, args.allow_read)
         cursor = con.execute(text)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall() if columns else []
     except duckdb.Error as exc:
-        print(describe_error(str(exc), text, origin), file=sys.stderr)
+        refused = refusal(exc, text)
+        print(f"aipipe sql: {refused}" if refused else describe_error(str(exc), text, origin), file=sys.stderr)
         return EXIT_SQL_ERROR
     finally:
         con.close()

@@ -27,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--where", metavar="SQL", help="a filter on the table's columns, e.g. \"ticker = 'SNOW'\"")
     parser.add_argument("--limit", type=int, default=0, metavar="N", help="print at most N rows")
     parser.add_argument("--format", choices=["table", "csv", "markdown"], default="table")
+    from aipipe.commands.sql import add_allow_read
+
+    add_allow_read(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     from aipipe.warehouse.asof import AsOfError, as_of_connection, parse_date
     from aipipe.warehouse.connect import WarehouseBusy, connect_read_only
+    from aipipe.warehouse.sandbox import NotOneFilter, lock_down, one_filter, refusal
 
     settings = Settings().with_overrides(db_path=args.db)
     name = args.name if "." in args.name else f"marts.{args.name}"
@@ -56,13 +60,17 @@ def run(args: argparse.Namespace) -> int:
             marts = sorted(k.split(".", 1)[1] for k in known if k.startswith("marts."))
             print(f"aipipe: no table {name}; marts: {', '.join(marts)}", file=sys.stderr)
             return 1
-        sql = f'SELECT * FROM "{schema}"."{table}"' + (f" WHERE {args.where}" if args.where else "")
-        if args.limit:
-            sql += f" LIMIT {int(args.limit)}"
         try:
+            where = f" WHERE {one_filter(args.where)}" if args.where else ""
+        except NotOneFilter as exc:
+            print(f"aipipe table: {exc}", file=sys.stderr)
+            return 1
+        sql = f'SELECT * FROM "{schema}"."{table}"{where}' + (f" LIMIT {int(args.limit)}" if args.limit else "")
+        try:
+            lock_down(con, args.allow_read)
             frame = con.execute(sql).df()
         except duckdb.Error as exc:
-            print(f"aipipe: {name}: {str(exc).splitlines()[0]}", file=sys.stderr)
+            print(f"aipipe table: {name}: {refusal(exc, sql) or str(exc).splitlines()[0]}", file=sys.stderr)
             return 1
     finally:
         con.close()
