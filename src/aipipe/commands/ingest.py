@@ -65,9 +65,13 @@ def run(args: argparse.Namespace) -> int:
         cik = "" if f.cik is None else str(f.cik)
         print(f"{f.name:<{width}}  {f.status:<9}  {cik:>10}  {f.rows_in:>9,}  {f.rows_valid:>9,}  "
               f"{f.rows_quarantined:>6,}  {f.rows_inserted:>9,}  {detail}")
+        if f.status != "error" and f.read_by != "typed read":
+            print(f"{'':<{width}}  read by the {f.read_by}")
     failed = report.failed
+    tolerant = sum(f.read_by != "typed read" for f in report.files if f.status != "error")
     print(f"{len(report.files)} file(s): {len(report.files) - len(failed)} ok, {len(failed)} failed; "
-          f"{report.rows_inserted:,} new rows")
+          f"{report.rows_inserted:,} new rows; read by the typed read: {len(report.files) - len(failed) - tolerant}, "
+          f"by the tolerant read: {tolerant}")
     for f in failed:
         print(f"aipipe: {f.message}", file=sys.stderr)
     return 1 if failed else 0

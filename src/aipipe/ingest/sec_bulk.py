@@ -24,6 +24,7 @@ import duckdb
 
 from aipipe.core.runs import new_run_id
 from aipipe.ingest.sec_bulk_sql import (
+    batch_files_table,
     cik_range,
     count_result,
     ensure_staging_table,
@@ -35,6 +36,8 @@ from aipipe.ingest.sec_bulk_sql import (
     run_isolating,
 )
 from aipipe.sources.sec.files import DEFAULT_BATCH_MB, BatchSpec, CompanyFile, materialize, plan_batches, prefetched
+from aipipe.sources.sec.parse import CompanyFactsError
+from aipipe.sources.sec.tolerant import read_tolerant
 from aipipe.warehouse.connect import STORAGE_VERSION, creation_config, writer_lock
 
 DEFAULT_MEMORY_LIMIT = "2GB"
@@ -84,6 +87,8 @@ class BulkResult:
     rows_inserted: int = 0
     seconds: float = 0.0
     errors: dict[str, str] = field(default_factory=dict)
+    tolerant: dict[str, str] = field(default_factory=dict)
+    """Files the typed read rejected and the tolerant read loaded, with what it tolerated."""
     timings: dict[str, float] = field(default_factory=dict)
     """Where the time went (parse, load, reopening connections), for benchmarks."""
 
@@ -165,6 +170,7 @@ def ingest_bulk(
             for batch in prefetched(specs, scratch_dir):
                 inserted, errors = run_isolating(batch.files, attempt)
                 result.rows_inserted += sum(inserted)
+                result.rows_inserted += _retry_tolerant(con, batch.files, errors, result, run_id, dedup, concepts)
                 result.errors.update(batch.errors)
                 result.errors.update(errors)
                 result.bytes_total += batch.spec.nbytes
@@ -192,6 +198,37 @@ def ingest_bulk(
         result.files_failed = len(result.errors)
         result.seconds = time.perf_counter() - started
         return result
+
+
+def _retry_tolerant(con: duckdb.DuckDBPyConnection, files: Sequence[CompanyFile], errors: dict[str, str],
+                    result: BulkResult, run_id: str, dedup: bool, concepts: Sequence[str] | None) -> int:
+    """Read each file the typed read rejected through the tolerant path and append its rows; a
+    file read this way leaves `errors` for `result.tolerant` (with how it was read)."""
+    inserted = 0
+    for company_file in [f for f in files if f.source_file in errors]:
+        try:
+            table, tolerated = read_tolerant(company_file.path, concepts)
+        except CompanyFactsError:
+            continue  # not companyfacts at all: the typed read's error stands
+        ciks = set(table.column("cik").to_pylist())
+        if company_file.name_cik is not None and ciks - {company_file.name_cik}:
+            continue  # the cik inside does not match the file name: the typed read's error stands
+        con.register("tolerant_rows", table)
+        con.register("batch_files", batch_files_table([company_file]))
+        try:
+            lo, hi = cik_range([company_file])
+            check = dedup and has_rows_in_range(con, lo, hi)
+            select = ("SELECT t.* REPLACE (m.source_file AS source_file), m.snapshot_sha256, $run_id AS run_id "
+                      "FROM tolerant_rows AS t JOIN batch_files AS m ON t.source_file = m.path")
+            params = {"run_id": run_id, **({"cik_lo": lo, "cik_hi": hi} if check else {})}
+            inserted += count_result(con.execute(insert_sql(select, dedup=check), params).fetchall())
+        finally:
+            con.unregister("tolerant_rows")
+            con.unregister("batch_files")
+        refused = errors.pop(company_file.source_file).split("cannot parse companyfacts: ", 1)[-1]
+        result.tolerant[company_file.source_file] = (
+            f"tolerant read ({'; '.join(tolerated) or 'values coerced'}; the typed read said: {refused})")
+    return inserted
 
 
 class Progress:

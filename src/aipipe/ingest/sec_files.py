@@ -36,8 +36,9 @@ from aipipe.settings import Settings
 from aipipe.sources.base import Acquired
 from aipipe.sources.sec.companyfacts import company_source
 from aipipe.sources.sec.files import CompanyFile, materialize, plan_batches
-from aipipe.sources.sec.parse import CompanyFactsError, parse_companyfacts
+from aipipe.sources.sec.parse import CompanyFactsError
 from aipipe.sources.sec.spec import LICENCE
+from aipipe.sources.sec.tolerant import TYPED, read_companyfacts
 from aipipe.sources.sec.watchlist import Company, load_metric_tags, write_watchlist_tables
 from aipipe.warehouse.connect import write_transaction, writer_lock
 from aipipe.warehouse.ledger import RunRecord, StageResult, record_run
@@ -62,6 +63,8 @@ class FileOutcome:
     rows_quarantined: int = 0
     rows_inserted: int = 0
     message: str = ""
+    read_by: str = "typed read"
+    """Which path parsed the file: the typed read, or the tolerant read and what it tolerated."""
     quarantined_to: str | None = None
     """Where a file that could not be parsed was copied, under <data>/quarantine/sec/<run_id>/."""
 
@@ -112,6 +115,7 @@ class _Checked:
     snapshot: Snapshot | None = None
     error: str | None = None
     quarantined_to: Path | None = None
+    read_by: str = TYPED
 
 
 def _ingest_files(path: Path, settings: Settings) -> IngestReport:
@@ -153,8 +157,8 @@ def _check_file(company_file: CompanyFile, settings: Settings, run_id: str) -> _
     name = _member_name(company_file.source_file)
     error = None
     try:
-        cik, entity_name = _header(company_file.path)
-        parse_companyfacts([company_file.path])
+        table, read_by = read_companyfacts(company_file.path)
+        cik, entity_name = _header(company_file.path, table)
     except CompanyFactsError as exc:
         cik, entity_name, error = None, None, f"cannot parse companyfacts: {_reason(exc)}"
     except duckdb.Error as exc:
@@ -169,7 +173,7 @@ def _check_file(company_file: CompanyFile, settings: Settings, run_id: str) -> _
     snapshot = SnapshotStore(settings.data_dir).put(
         f"sec:CIK{cik:010d}", f"file:{name}", Path(company_file.path).read_bytes(), suffix=".json",
         licence=LICENCE, origin="file")
-    return _Checked(name, cik, entity_name, snapshot=snapshot)
+    return _Checked(name, cik, entity_name, snapshot=snapshot, read_by=read_by)
 
 
 def _load_wave(items: list[_Checked], settings: Settings, report: IngestReport, run_id: str) -> str:
@@ -193,7 +197,7 @@ def _load_wave(items: list[_Checked], settings: Settings, report: IngestReport, 
         results.append(result)
         status = {"staged": "loaded", "no_change": "no_change"}.get(result.status, result.status)
         outcomes.append(FileOutcome(item.name, status, item.cik, item.entity_name, result.rows_valid,
-                                    result.rows_quarantined, message=result.message))
+                                    result.rows_quarantined, message=result.message, read_by=item.read_by))
     outcome = load_run(settings.db_path, run, results)
     for file_outcome, result in zip(outcomes, results, strict=True):
         file_outcome.rows_inserted = outcome.rows_inserted.get(result.source, 0)
@@ -250,7 +254,8 @@ def _ingest_fast(path: Path, settings: Settings, progress: bool) -> IngestReport
                 report.files.append(FileOutcome(
                     name, "loaded" if inserted or rows_bad else "no_change", cik, entity_name,
                     rows_valid=inserted, rows_quarantined=rows_bad, rows_inserted=inserted,
-                    message=f"{inserted:,} new rows, {rows_bad:,} quarantined by SQL checks"))
+                    message=f"{inserted:,} new rows, {rows_bad:,} quarantined by SQL checks",
+                    read_by=result.tolerant.get(label, TYPED)))
             _record_fast_run(con, run, report)
         _in_transaction(settings, finish)
     return report
@@ -300,14 +305,20 @@ def _in_transaction(settings: Settings, work) -> None:
 # ------------------------------------------------------------------------------------------
 
 
-def _header(path: str) -> tuple[int | None, str | None]:
+def _header(path: str, table) -> tuple[int | None, str | None]:
+    """The file's cik and entity name: from its rows, else from its top level (a file with no facts)."""
+    if table.num_rows:
+        return table.column("cik")[0].as_py(), table.column("entity_name")[0].as_py()
     con = duckdb.connect()
     try:
-        rows = con.execute("SELECT cik, entityName FROM read_json(?, columns = {cik: 'BIGINT', entityName: 'VARCHAR'}, "
-                           "format = 'auto', maximum_object_size = 1073741824)", [path]).fetchall()
+        rows = con.execute("SELECT cik, entityName FROM read_json(?, columns = {cik: 'VARCHAR', "
+                           "entityName: 'VARCHAR'}, format = 'auto', maximum_object_size = 1073741824)",
+                           [path]).fetchall()
     finally:
         con.close()
-    return rows[0] if rows else (None, None)
+    if not rows or rows[0][0] is None or not str(rows[0][0]).strip().isdigit():
+        return None, rows[0][1] if rows else None
+    return int(rows[0][0]), rows[0][1]
 
 
 def _quarantine_dir(settings: Settings, run_id: str) -> Path:

@@ -57,6 +57,8 @@ def stage_source(
     result.rows_valid = len(validated.valid)
     result.rows_quarantined = len(validated.quarantined)
     result.message = f"{result.rows_valid:,} valid rows, {result.rows_quarantined:,} quarantined"
+    if frame.attrs.get("parse_note"):  # the parser says how it read the snapshot (e.g. a tolerant read)
+        result.message += f"; {frame.attrs['parse_note']}"
     return _finish(result, started)
 
 

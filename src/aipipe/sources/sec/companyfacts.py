@@ -20,9 +20,10 @@ import pandas as pd
 from aipipe.core.snapshots import Snapshot, SnapshotStore
 from aipipe.settings import SEED_DIR, Settings
 from aipipe.sources.base import SourceSpec
-from aipipe.sources.sec.parse import FACT_COLUMNS, CompanyFactsError, parse_companyfacts
+from aipipe.sources.sec.parse import FACT_COLUMNS, CompanyFactsError
 from aipipe.sources.sec.spec import sec_source
 from aipipe.sources.sec.tickers import resolved_watchlist, submissions_source, tickers_source
+from aipipe.sources.sec.tolerant import TYPED, read_companyfacts
 from aipipe.sources.sec.watchlist import Company, Watchlist
 
 PARSER_VERSION = "sec-companyfacts-1"
@@ -52,12 +53,14 @@ def parse_snapshot(snapshot: Snapshot) -> pd.DataFrame:
     if snapshot.path.suffix == ".csv":
         return _parse_seed_csv(snapshot.read_bytes(), _cik_of(snapshot.source))
     try:
-        table = parse_companyfacts([snapshot.path])
+        table, read_by = read_companyfacts(snapshot.path)
     except CompanyFactsError as exc:
         raise CompanyFactsError(f"{snapshot.source}: snapshot {snapshot.path} is not valid companyfacts JSON: "
                                 f"{str(exc).split(': ', 2)[-1]}") from None
     frame = table.to_pandas(types_mapper={}.get)
     frame["source_file"] = snapshot.path.name
+    if read_by != TYPED:
+        frame.attrs["parse_note"] = read_by
     return frame
 
 
