@@ -14,16 +14,21 @@ EN_SCALE = (
     r"\s?(?i:trillion|billion|million|thousand|tn|bn|mln|mn)(?![A-Za-z])"
     r"|[KMBkmb](?![A-Za-z])"
 )
-SCALE = rf"(?:{ZH_SCALE}|{EN_SCALE})"
+# Chinese text often puts a space between the number, its magnitude and its currency
+# ("突破 5 亿美元", "3,800 億美元"): one optional space is allowed before each.
+SCALE = rf"(?:\s?(?:{ZH_SCALE})|{EN_SCALE})"
 CUR_PRE = (
-    r"(?<![A-Za-z])(?:U\.?S\.?\s?\$|HK\$|\$|¥|€|£|人民币"
-    r"|(?:USD|RMB|CNY|EUR|GBP|HKD|JPY)(?![A-Za-z])\s?)"
+    r"(?<![A-Za-z])(?:U\.?S\.?\s?\$|HK\$|NT\$|\$|¥|€|£|(?:人民币|港币|港元|新台币|台币)\s?"
+    r"|(?:USD|RMB|CNY|EUR|GBP|HKD|JPY|TWD)(?![A-Za-z])\s?)"
 )
 CUR_SUF = (
-    r"(?:美元|美金|元人民币|人民币|港元|港币|欧元|英镑|日元|元|块钱"
-    r"|\s?(?i:US\s?dollars|dollars|USD|RMB|CNY|yuan|renminbi|EUR|euros?|HKD|GBP|JPY|yen)"
+    r"(?:\s?(?:美元|美金|元人民币|人民币|港元|港币|新台币|台币|欧元|英镑|日元|元|块钱)"
+    r"|\s?(?i:US\s?dollars|dollars|USD|RMB|CNY|yuan|renminbi|EUR|euros?|HKD|GBP|JPY|TWD|yen)"
     r"(?![A-Za-z]))"
 )
+# A minus sign directly before a figure's digits (a loss: "归母净利润 -1.93亿元"), never one that
+# joins two numbers (a range, "2024-2025") or ends a word ("GPT-4").
+SIGN = r"(?<![A-Za-z0-9_.,%)\]])-(?=\d)"
 PCT = r"(?:\s?%|\s(?i:percent|per\s?cent|pct)(?![A-Za-z]))"
 SEP = r"(?:\s?[-–—~至到]\s?|\s(?i:to)\s)"
 PER = (
@@ -42,7 +47,7 @@ TRAIL = r"(?:以上|以下|以内|左右|上下|\+(?!\d))"
 
 DIGIT_RE = re.compile(
     rf"""
-    (?P<cur1>{CUR_PRE})?
+    (?P<cur1>{CUR_PRE})?(?P<sign>{SIGN})?
     (?<![\d.,])(?P<n1>{NUM})(?P<more>多|余)?(?P<sc1>{SCALE})?(?P<pct1>{PCT})?
     (?:(?P<sep>{SEP})(?P<cur2>{CUR_PRE})?(?P<n2>{NUM})(?P<sc2>{SCALE})?)?
     (?P<pct>{PCT})?
@@ -55,7 +60,7 @@ DIGIT_RE = re.compile(
 # Same, without the range part: used when a matched "range" turns out not to be one.
 DIGIT_SINGLE_RE = re.compile(
     rf"""
-    (?P<cur1>{CUR_PRE})?
+    (?P<cur1>{CUR_PRE})?(?P<sign>{SIGN})?
     (?<![\d.,])(?P<n1>{NUM})(?P<more>多|余)?(?P<sc1>{SCALE})?
     (?P<pct>{PCT})?
     (?P<cursuf>{CUR_SUF})?

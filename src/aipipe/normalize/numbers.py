@@ -19,8 +19,15 @@ What is understood:
 What is deliberately skipped (not amounts): years (`2024年`, a bare 1900–2100 integer), dates and
 times, months (`6月`), quarter/half labels (`Q1`, `H1`), model names (`GPT-4`, `5G`), leading-zero
 labels (`01`), ordinals (`第3`), and Chinese numerals in ordinary words (`一场`, `千万不要`).
-Signs are not interpreted: declines are words (下降, fell), not negative numbers. English number
-words ("a billion", "one million") are not read; Chinese numerals are.
+A minus sign attached to a figure's digits is read (`-1.93亿元`, a loss); words of decline (下降,
+fell) are not signs. A magnitude with no numeral before it (`亿美元`, `万亿元`) is never a figure:
+`百亿美元` and `上亿美元` are. English number words ("a billion", "one million") are not read;
+Chinese numerals are.
+
+Chinese styles: simplified and traditional (億 萬 幣 過 約 … are folded to their simplified
+forms first, one character for one), half- and full-width, one space allowed between number,
+magnitude and currency (`突破 5 亿美元`, `3,800 億美元`, `约合人民币 1392.7 亿元`), currencies
+美元 美金 人民币 元 港元 港币 新台币 欧元 英镑 日元.
 """
 
 from __future__ import annotations
@@ -203,6 +210,8 @@ def _from_digits(text: str, folded: str, match: re.Match[str], lenient: bool) ->
     high = None
     if groups["n2"] is not None:
         high = _to_float(groups["n2"]) * (scale_high or scale_low or 1.0)
+    elif groups.get("sign"):
+        low = -low  # "-1.93亿元": a loss
     is_percent = bool(groups.get("pct") or groups.get("pct1"))
     unit = "percent" if is_percent else ("currency" if currency else "count")
     start, end = match.start(), match.end()
@@ -248,6 +257,10 @@ def _from_chinese(text: str, folded: str, match: re.Match[str], lenient: bool) -
         return None  # 十年, 三月: durations and dates
     qualifier, start = _prefix_qualifier(folded, start)
     magnitude_only = not any(ch in CN_DIGITS for ch in groups["cn"])
+    if not groups["cnpre"] and not any(ch in CN_DIGITS + "十百千" for ch in groups["cn"]):
+        # A magnitude with no numeral (亿美元, 万亿元: the digits before it were not read, or it
+        # is a word) is never a figure; 百亿美元 and 上亿美元 are.
+        return None
     has_scale_char = any(ch in "十百千万亿" for ch in numeral)
     has_big_scale = any(ch in "万亿" for ch in numeral)
     strong = bool(currency) or unit == "percent"

@@ -20,28 +20,34 @@ FOLD_TABLE.update(
         0x2212: ord("-"),  # minus sign
     }
 )
+# Traditional characters of the money vocabulary (Hong Kong and Taiwan text) → simplified, one
+# for one: 億 萬 (magnitudes), 幣 圓 (currencies), 過 約 為 餘 達 將 會 於 (qualifiers), 歐 鎊 臺.
+FOLD_TABLE.update({ord(t): ord(s) for t, s in zip("億萬幣圓過約為餘達將會於歐鎊臺", "亿万币元过约为余达将会于欧镑台",
+                                                    strict=True)})
 FW_DIGITS = "０１２３４５６７８９"
+# After a full-width comma between ASCII digits, these mark the digits before as one amount
+# ("1，000亿元"), so the comma groups thousands rather than separating a list.
+_AMOUNT_AFTER = "万亿千百十元%美港"
 
 
 def fold_width(text: str) -> str:
-    """Map full-width ASCII forms to ASCII, keeping the string's length.
+    """Map full-width ASCII forms to ASCII and traditional money characters to simplified,
+    keeping the string's length (one character for one, so spans stay valid).
 
     The full-width comma `，` is ordinary Chinese punctuation, so it becomes `,` only when it
-    groups thousands inside a run of full-width digits (`１，２００`); `100，200` stays a list.
+    groups thousands: inside a run of full-width digits (`１，２００`), or between ASCII digits
+    when a magnitude or currency follows (`1，000 亿元`); `100，200` stays a list.
     """
     folded = list(text.translate(FOLD_TABLE))
     start = 0
     while (i := text.find("，", start)) != -1:
         start = i + 1
-        group = text[i + 1 : i + 4]
-        after = text[i + 4 : i + 5]
-        if (
-            i > 0
-            and text[i - 1] in FW_DIGITS
-            and len(group) == 3
-            and all(ch in FW_DIGITS for ch in group)
-            and (after == "" or after not in FW_DIGITS)
-        ):
+        before = folded[i - 1] if i > 0 else ""
+        group = "".join(folded[i + 1 : i + 4])
+        after = "".join(folded[i + 4 : i + 6]).lstrip(" ")[:1]
+        if len(group) != 3 or not group.isdigit() or not before.isdigit() or after.isdigit():
+            continue
+        if text[i - 1] in FW_DIGITS or (after and after in _AMOUNT_AFTER):
             folded[i] = ","
     return "".join(folded)
 
@@ -92,6 +98,10 @@ CURRENCY = {
     "HKD": "HKD",
     "港元": "HKD",
     "港币": "HKD",
+    "新台币": "TWD",
+    "台币": "TWD",
+    "NT$": "TWD",
+    "TWD": "TWD",
     "JPY": "JPY",
     "YEN": "JPY",
     "日元": "JPY",
@@ -111,6 +121,7 @@ PREFIX_QUALIFIERS: list[tuple[str, str]] = sorted(
         ("no more than", "up_to"),
         ("≤", "up_to"),
         ("<=", "up_to"),
+        ("超过了", "over"),
         ("超过", "over"),
         ("超出", "over"),
         ("突破", "over"),
@@ -129,6 +140,8 @@ PREFIX_QUALIFIERS: list[tuple[str, str]] = sorted(
         (">", "over"),
         ("≥", "over"),
         (">=", "over"),
+        ("约合", "about"),
+        ("约为", "about"),
         ("大约", "about"),
         ("大概", "about"),
         ("约", "about"),
@@ -183,7 +196,7 @@ DURATION_COUNTERS = {"个月", "个小时", "小时", "分钟", "天", "周"}
 
 
 # How format_amount writes a currency and a qualifier.
-EN_SYMBOL = {"USD": "$", "CNY": "RMB ", "EUR": "€", "GBP": "£", "HKD": "HK$", "JPY": "JPY "}
+EN_SYMBOL = {"USD": "$", "CNY": "RMB ", "EUR": "€", "GBP": "£", "HKD": "HK$", "JPY": "JPY ", "TWD": "NT$"}
 ZH_SUFFIX = {
     "USD": "美元",
     "CNY": "元",
@@ -191,6 +204,7 @@ ZH_SUFFIX = {
     "GBP": "英镑",
     "HKD": "港元",
     "JPY": "日元",
+    "TWD": "新台币",
 }
 EN_QUALIFIER = {
     "over": "over ",

@@ -331,17 +331,17 @@ def _date_rules(year: int | None) -> list[tuple[str, Callable[[re.Match[str]], s
     return [
         # comparison bases, not the figure's date: consumed so "去年" below does not match
         (r"去年同期|同比|year[- ]ago|a year earlier|year[- ]over[- ]year", lambda m: None),
-        (r"(\d{4})年(\d{1,2})月", lambda m: f"{m[1]}-{int(m[2]):02d}"),
-        (r"(\d{4})年(?:年)?[底末]", lambda m: f"{m[1]}-12"),
-        (r"(\d{4})年\s?Q([1-4])", lambda m: f"{m[1]}Q{m[2]}"),
-        (r"(\d{4})年第([一二三四])季度", lambda m: f"{m[1]}Q{_CN_QUARTER[m[2]]}"),
-        (r"(\d{4})年(上|下)半年", lambda m: f"{m[1]}H{1 if m[2] == '上' else 2}"),
+        (r"(\d{4})\s?年\s?(\d{1,2})\s?月", lambda m: f"{m[1]}-{int(m[2]):02d}"),
+        (r"(\d{4})\s?年(?:年)?[底末]", lambda m: f"{m[1]}-12"),
+        (r"(\d{4})\s?年\s?Q([1-4])", lambda m: f"{m[1]}Q{m[2]}"),
+        (r"(\d{4})\s?年第([一二三四])季度", lambda m: f"{m[1]}Q{_CN_QUARTER[m[2]]}"),
+        (r"(\d{4})\s?年(上|下)半年", lambda m: f"{m[1]}H{1 if m[2] == '上' else 2}"),
         (r"第([一二三四])季度", lambda m: this_year(f"Q{_CN_QUARTER[m[1]]}")),
         (r"今年(\d{1,2})月", lambda m: this_year(f"-{int(m[1]):02d}")),
         (r"(?<![\d年])(\d{1,2})月底", lambda m: this_year(f"-{int(m[1]):02d}")),
         (r"今年|this year", lambda m: this_year()),
         (r"去年|last year", last_year),
-        (r"(?<!\d)(\d{4})年", lambda m: m[1]),
+        (r"(?<!\d)(\d{4})\s?年", lambda m: m[1]),
         (
             rf"\b({_MONTH_NAMES})\.?,? (\d{{4}})\b",
             lambda m: f"{m[2]}-{_MONTHS[m[1].lower()]:02d}",
