@@ -1,9 +1,11 @@
 """As-of: the values known on a date, by filing date. Meta's FY2022 capex was restated in its
-FY2024 10-K (seed rows transcribed from SEC, both versions with their accession numbers)."""
+FY2024 10-K (the seed keeps every version SEC's companyfacts holds, each with its accession)."""
 
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 
 import duckdb
 import pytest
@@ -15,12 +17,14 @@ from tests.support.warehouse import load_companies, settings_in
 
 
 def meta_capex_fy2022_versions():
-    """(filed, value) of every seed version of Meta's FY2022 capex, first filed first."""
-    with open(SEED_DIR / "sec_facts.csv", newline="") as handle:
-        versions = [(r["filed"], float(r["value"])) for r in csv.DictReader(handle)
-                    if r["cik"] == "1326801" and r["concept"] == "PaymentsToAcquirePropertyPlantAndEquipment"
-                    and r["period_end"] == "2022-12-31"]
-    return sorted(versions)
+    """(filed, value) of the first-filed seed version of Meta's FY2022 capex, and of the first
+    version that restated it."""
+    text = gzip.decompress((SEED_DIR / "sec_facts.csv.gz").read_bytes()).decode()
+    versions = sorted((r["filed"], float(r["value"])) for r in csv.DictReader(io.StringIO(text))
+                      if r["cik"] == "1326801" and r["concept"] == "PaymentsToAcquirePropertyPlantAndEquipment"
+                      and r["period_start"] == "2022-01-01" and r["period_end"] == "2022-12-31")
+    first = versions[0]
+    return [first, next(v for v in versions if v[1] != first[1])]
 
 
 @pytest.fixture(scope="module")

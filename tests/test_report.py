@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pandas as pd
 
 from aipipe.cli import main
 from aipipe.report.article_tables import TABLES
 from aipipe.report.charts import CHARTS
+from aipipe.settings import SEED_DIR
 from tests.support.warehouse import load_companies, settings_in, store_companyfacts
 
 INJECTED = "<script>alert('accn')</script>"
@@ -154,7 +156,13 @@ def test_report_as_of_a_date_sees_only_what_was_filed_by_then(reported_run):
     assert cli(settings, "--as-of", "2024-03-01", "--lang", "en") == 0
     table = (settings.reports_dir / "as-of" / "2024-03-01" / "tables" / "big_tech_capex.en.md").read_text()
     meta = [line for line in table.splitlines() if line.startswith("| META |")]
-    assert [line.split(" | ")[1] for line in meta] == ["2022", "2023"]  # FY2024 was filed in 2025
+    # The fiscal years whose 10-K was filed by then, read from the seed's own rows (FY2024's came in 2025).
+    seed = pd.read_csv(SEED_DIR / "sec_facts.csv.gz", dtype=str)
+    filed = seed[(seed["cik"] == "1326801") & (seed["concept"] == "PaymentsToAcquirePropertyPlantAndEquipment")
+                 & (seed["form"] == "10-K") & (seed["filed"] <= "2024-03-01")]
+    expected_years = sorted({end[:4] for end in filed["period_end"]})
+    assert [line.split(" | ")[1] for line in meta] == expected_years and expected_years[-1] == "2023"
+    meta = [line for line in meta if line.split(" | ")[1] == "2022"]
     assert "| 31.431 |" in meta[0]  # FY2022 capex as first filed (restated to 31.186 in 2025)
     assert (settings.reports_dir / "as-of" / "2024-03-01" / "article.html").exists()
     assert cli(settings, "--as-of", "not-a-date") == 2

@@ -43,8 +43,14 @@ def test_no_change_run_reuses_article_outputs_and_a_change_rebuilds_them(tmp_pat
     assert saved["run"]["run_id"] == second  # the validation report is this run's
     assert f"run {first}" in (built.latest / "validation.md").read_text(encoding="utf-8")
 
-    # New data (a newer Alphabet companyfacts snapshot): rebuilt, and the table shows it.
-    store_companyfacts(settings, 1652044, (sec_fixtures / "companyfacts" / "CIK0001652044.json").read_bytes())
+    # New data: Alphabet's real file plus one constructed restatement of its FY2025 capex (a later
+    # 10-K/A, value + USD 1 bn; the seed already holds the real file): rebuilt, and the table shows it.
+    doc = json.loads((sec_fixtures / "companyfacts" / "CIK0001652044.json").read_bytes())
+    capex = doc["facts"]["us-gaap"]["PaymentsToAcquirePropertyPlantAndEquipment"]["units"]["USD"]
+    fy2025 = next(f for f in capex if f["start"] == "2025-01-01" and f["end"] == "2025-12-31")
+    capex.append({**fy2025, "val": fy2025["val"] + 1_000_000_000, "accn": "0001652044-26-999999",
+                  "form": "10-K/A", "filed": "2026-11-30"})
+    store_companyfacts(settings, 1652044, json.dumps(doc).encode())
     third, status, built = refresh_and_report(settings)
     assert status == "success" and built.report["article_outputs"]["reused"] is False
     assert built.report["article_outputs"]["built_by_run"] == third

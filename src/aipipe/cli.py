@@ -10,7 +10,7 @@ from pathlib import Path
 
 # Subcommands, each a module of aipipe.commands (with HELP, add_arguments and run). A new command
 # adds its name here.
-COMMANDS = ("refresh", "report", "sql", "runs", "serve", "extract", "ingest", "table")
+COMMANDS = ("refresh", "report", "sql", "runs", "serve", "extract", "ingest", "table", "seed")
 
 
 def prefect_environment() -> None:

@@ -13,6 +13,7 @@ Every parser takes a snapshot's bytes and returns the long frame for `staging.fx
 
 from __future__ import annotations
 
+import gzip
 import io
 import zipfile
 from pathlib import PurePosixPath
@@ -21,6 +22,8 @@ from urllib.parse import urlparse
 import numpy as np
 import pandas as pd
 from lxml import etree
+
+from aipipe.settings import SEED_DIR
 
 LIVE_URLS: dict[str, str] = {
     "hist_zip": "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip",
@@ -180,10 +183,23 @@ def _finish(long: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 PARSER_VERSION = "ecb-eurofxref-1"
+SEED_FILE = SEED_DIR / "fx_rates.csv.gz"
+
+
+def seed_snapshot(store, url: str):
+    """The seed's ECB history (USD, CNY, HKD, JPY, GBP per EUR, in the ECB's own CSV layout) as a
+    snapshot of `fx:ecb-hist` (origin "seed"); None when aipipe ships no rates."""
+    if not SEED_FILE.exists():
+        return None
+    content = gzip.decompress(SEED_FILE.read_bytes())
+    newest = content.split(b"\n", 2)[1].split(b",", 1)[0].decode()
+    return store.put("fx:ecb-hist", url, content, suffix=".csv", licence=LICENCE, origin="seed",
+                     last_modified=f"newest rate {newest}")
 
 
 def ecb_sources(settings) -> list:
-    """The two ECB snapshots a refresh keeps: the full history (zip) and the latest day (XML)."""
+    """The two ECB snapshots a refresh keeps: the full history (zip) and the latest day (XML);
+    offline with nothing stored, the history falls back to the seed's rates."""
     from aipipe.sources.base import SourceSpec
 
     base = settings.ecb_base_url.rstrip("/")
@@ -199,8 +215,10 @@ def ecb_sources(settings) -> list:
             licence=LICENCE,
             parse=lambda snapshot, file_name=file_name: parse_snapshot(snapshot.read_bytes(), file_name),
             parser_version=PARSER_VERSION,
+            seed=(lambda store, url=f"{base}/stats/eurofxref/{file_name}": seed_snapshot(store, url))
+            if name == "fx:ecb-hist" else None,
             description=f"ECB euro reference rates, {what}",
-            optional=True,  # offline with nothing stored: conversions report missing rates
+            optional=True,  # offline with nothing stored or seeded: conversions report missing rates
         )
         for name, file_name, suffix, what in files
     ]

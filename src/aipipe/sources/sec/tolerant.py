@@ -40,7 +40,7 @@ def layout_problem_of(path: str | Path) -> str | None:
     try:
         return layout_problem(Path(path))
     except orjson.JSONDecodeError as exc:
-        return f"not valid JSON ({exc})"
+        return f"Malformed JSON ({exc}): a truncated or garbled file"
 
 
 def read_tolerant(path: str | Path, concepts: Sequence[str] | None = None) -> tuple[pa.Table, list[str]]:
@@ -49,7 +49,8 @@ def read_tolerant(path: str | Path, concepts: Sequence[str] | None = None) -> tu
     try:
         doc = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
-        raise CompanyFactsError(f"sec: cannot parse companyfacts {path.name}: not valid JSON ({exc})") from None
+        raise CompanyFactsError(f"sec: cannot parse companyfacts {path.name}: Malformed JSON ({exc}): "
+                                "a truncated or garbled file") from None
     problem = layout_problem(path)
     if problem:
         raise CompanyFactsError(f"sec: cannot parse companyfacts {path.name}: {problem}")
