@@ -25,6 +25,15 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("AIPIPE_SHARED", REPO.parent / "shared"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_font_cache(tmp_path_factory):
+    """One cache of cut font subsets for the whole session (as one machine keeps one): each
+    distinct set of characters is still cut once, for real; the reports that repeat it reuse it."""
+    os.environ["AIPIPE_FONT_CACHE"] = str(tmp_path_factory.mktemp("font-cache"))
+    yield
+    os.environ.pop("AIPIPE_FONT_CACHE", None)
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not SHARED.is_dir():

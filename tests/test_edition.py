@@ -46,6 +46,27 @@ def test_every_claim_is_shown_once_with_the_warehouse_status(reported_run):
         assert all(c.context.replace(" ", "") in joined for c in block.claims)
 
 
+def test_each_link_shows_how_good_its_source_is(reported_run):
+    settings, _, built = reported_run
+    con = duckdb.connect(str(settings.db_path), read_only=True)
+    try:
+        tiers = dict(con.execute("SELECT claim_id, source_tier FROM marts.claim_check").fetchall())
+    finally:
+        con.close()
+    shown = {c.claim_id: c for s in built.outputs.edition.sections for b in s.blocks for c in b.claims}
+    assert {k: c.source_tier for k, c in shown.items()} == {k: tiers[k] or "" for k in shown}
+    html = (settings.reports_dir / "latest" / "article.html").read_text(encoding="utf-8")
+    assert set(re.findall(r'data-tier="(\w+)"', html)) == {t for t in tiers.values() if t}
+    markdown = (settings.reports_dir / "latest" / "article.md").read_text(encoding="utf-8")
+    weak = next(c for c in shown.values() if c.status == "weakly_sourced")
+    row = next(line for line in markdown.splitlines() if line.startswith("| **仅二手来源**")
+               and weak.entity in line)
+    assert "二手 secondary" in row
+    # The tables' footnotes name each source's tier beside its link.
+    footnote = (settings.reports_dir / "latest" / "tables" / "claim_check.en.md").read_text(encoding="utf-8")
+    assert re.search(r"^> - \[.+\]\(https?://.+\).* · (primary|press|secondary)$", footnote, re.MULTILINE)
+
+
 def test_edition_renders_sections_tables_charts_and_statuses_in_chromium(reported_run, chromium):
     settings, _, built = reported_run
     dom = chromium(settings.reports_dir / "latest" / "article.html")

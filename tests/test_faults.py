@@ -187,6 +187,7 @@ def test_news_page_layout_change_is_flagged_and_keeps_the_earlier_check(world):
     figure = registry[registry["figure_id"] == "openai-annualized_revenue-2023-12"].head(1).copy()
     assert len(figure) == 1, "the registry figure this test uses is gone; pick another"
     figure["url"] = world.server.url + "/news/openai-revenue.html"
+    figure["via"] = None  # the page is fetched at its own address
     spec = news_sources(world.settings, registry=figure)[0]
     story = (b"<html><head><title>OpenAI to reach $2 billion revenue</title></head><body><article>"
              b"<h1>OpenAI to reach $2 billion revenue</h1><p>OpenAI's annualized revenue reached $2 billion "

@@ -32,6 +32,7 @@ as_of = "2025-06"
   publisher = "Local News"
   url = "{url}/openai"
   published = "2025-06-11"
+  tier = "press"
   phrase = "annualized revenue"
 
 [[figure]]
@@ -46,6 +47,7 @@ as_of = "2025-06"
   publisher = "Local News"
   url = "{url}/glean"
   published = "2025-06-20"
+  tier = "press"
   phrase = "valuation"
 """
 

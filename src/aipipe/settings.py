@@ -34,9 +34,21 @@ class Settings:
     ecb_base_url: str = field(
         default_factory=lambda: os.environ.get("AIPIPE_ECB_BASE_URL", "https://www.ecb.europa.eu")
     )
+    cninfo_base_url: str = field(
+        default_factory=lambda: os.environ.get("AIPIPE_CNINFO_BASE_URL", "https://www.cninfo.com.cn")
+    )
+    epoch_base_url: str = field(default_factory=lambda: os.environ.get("AIPIPE_EPOCH_BASE_URL", "https://epoch.ai"))
     article_source: str | None = field(default_factory=lambda: os.environ.get("AIPIPE_ARTICLE") or None)
+    # Where cut font subsets are kept (keyed by their characters); default: <data>/cache/fonts.
+    font_cache: Path | None = field(
+        default_factory=lambda: Path(p) if (p := os.environ.get("AIPIPE_FONT_CACHE")) else None
+    )
     http_timeout_s: float = field(default_factory=lambda: float(os.environ.get("AIPIPE_HTTP_TIMEOUT", "20")))
     http_retries: int = field(default_factory=lambda: int(os.environ.get("AIPIPE_HTTP_RETRIES", "3")))
+
+    @property
+    def font_cache_dir(self) -> Path:
+        return self.font_cache or self.data_dir / "cache" / "fonts"
 
     @property
     def user_agent(self) -> str:

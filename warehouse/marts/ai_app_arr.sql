@@ -4,7 +4,7 @@
 -- marts.claim_check (article claims checked against registry reports).
 CREATE OR REPLACE VIEW marts.ai_app_arr AS
 SELECT entity AS app, metric, article_value, unit, article_currency AS currency, period_claimed,
-       status, sourced_value, sourced_period, sourced_from, source_url, relative_difference,
+       status, sourced_value, sourced_period, sourced_from, source_url, source_tier, relative_difference,
        CASE WHEN sourced_value IS NULL THEN 'article only' ELSE 'sourced' END AS basis,
        claim_id
 FROM marts.claim_check

@@ -5,7 +5,7 @@
 -- registry reports with publisher, URL and as-of). Money in USD.
 CREATE OR REPLACE VIEW marts.b2b_valuation_arr AS
 WITH cells AS (
-    SELECT entity AS company, metric, article_value, status, sourced_value, sourced_period, sourced_from,
+    SELECT entity AS company, metric, article_value, status, sourced_value, sourced_period, sourced_from, source_tier,
            source_url, context, section
     FROM marts.claim_check
     WHERE section = '02' AND metric IN ('valuation', 'arr')
@@ -19,8 +19,9 @@ SELECT v.company,
        v.article_value / nullif(a.article_value, 0) AS article_valuation_to_arr,
        v.sourced_value AS sourced_valuation_usd, v.sourced_period AS valuation_as_of,
        v.sourced_from AS valuation_source, v.source_url AS valuation_url, v.status AS valuation_status,
+       v.source_tier AS valuation_tier,
        a.sourced_value AS sourced_arr_usd, a.sourced_period AS arr_as_of,
-       a.sourced_from AS arr_source, a.source_url AS arr_url, a.status AS arr_status,
+       a.sourced_from AS arr_source, a.source_url AS arr_url, a.status AS arr_status, a.source_tier AS arr_tier,
        v.sourced_value / nullif(a.sourced_value, 0) AS sourced_valuation_to_arr,
        CASE WHEN v.sourced_value IS NOT NULL AND a.sourced_value IS NOT NULL THEN 'sourced'
             WHEN v.sourced_value IS NOT NULL OR a.sourced_value IS NOT NULL THEN 'partly sourced'

@@ -19,7 +19,7 @@ SELECT c.entity AS company,
        c.period_claimed AS article_date_claimed,
        c.status,
        s.period_start AS sourced_date,
-       c.sourced_from, c.source_url,
+       c.sourced_from, c.source_url, c.source_tier,
        t.team_size, t.staff_moved,
        CASE WHEN c.sourced_from IS NULL THEN 'article only' ELSE 'sourced' END AS basis
 FROM checks c

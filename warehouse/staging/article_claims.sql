@@ -30,3 +30,11 @@ CREATE TABLE IF NOT EXISTS staging.article_claims (
     run_id          VARCHAR,
     PRIMARY KEY (claim_id)
 );
+
+-- staging.claim_notes — grain: one row per claim (claim_id) with a reviewed note on its sourcing:
+-- why no source is reachable (a person's age, an unattributed estimate, nothing found). Source:
+-- src/aipipe/config/claim_notes.toml. Write disposition: replace on every load (config table).
+CREATE TABLE IF NOT EXISTS staging.claim_notes (
+    claim_id VARCHAR PRIMARY KEY,
+    note     VARCHAR NOT NULL
+);

@@ -31,3 +31,17 @@ CREATE TABLE IF NOT EXISTS staging.reported_figures (
     run_id          VARCHAR,
     PRIMARY KEY (figure_id, url)
 );
+-- Source tiers and citations (added after the first release: existing warehouses gain the columns).
+-- tier: primary (a filing, the company's own statement) | press (a news organisation's own
+-- reporting) | secondary (republication, aggregator, mirror, blog; names original_publisher).
+-- via: the fetchable copy of a source whose own page cannot be fetched; ticker/accession: a
+-- company's own statement of its results (an earnings release furnished to the SEC).
+ALTER TABLE staging.reported_figures ADD COLUMN IF NOT EXISTS tier VARCHAR;
+ALTER TABLE staging.reported_figures ADD COLUMN IF NOT EXISTS original_publisher VARCHAR;
+ALTER TABLE staging.reported_figures ADD COLUMN IF NOT EXISTS original_url VARCHAR;
+ALTER TABLE staging.reported_figures ADD COLUMN IF NOT EXISTS via VARCHAR;
+ALTER TABLE staging.reported_figures ADD COLUMN IF NOT EXISTS quote VARCHAR;
+ALTER TABLE staging.reported_figures ADD COLUMN IF NOT EXISTS ticker VARCHAR;
+ALTER TABLE staging.reported_figures ADD COLUMN IF NOT EXISTS accession VARCHAR;
+-- change_yoy: the year-on-year change the source states with the figure (percent), when it does.
+ALTER TABLE staging.reported_figures ADD COLUMN IF NOT EXISTS change_yoy DOUBLE;

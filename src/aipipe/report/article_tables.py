@@ -5,8 +5,9 @@ Views that other work builds may not exist yet, or may name a column differently
 lists aliases, columns the view lacks are left out (and named in the report), and a view that is
 missing altogether is skipped with a note, never a crash.
 
-A footnote query returns rows of (source, url, as_of): what the figures come from, a link when
-there is one, and the date they describe or were published. `{view}` stands for the view.
+A footnote query returns rows of (source, url, as_of[, tier]): what the figures come from, a link
+when there is one, the date they describe or were published, and how good the source is
+(primary, press, secondary). `{view}` stands for the view.
 """
 
 from __future__ import annotations
@@ -64,9 +65,16 @@ METRIC_LABELS = {
 # marts.claim_check status -> (zh, en) label.
 STATUS_LABELS = {
     "confirmed": ("属实", "confirmed"),
+    "weakly_sourced": ("仅二手来源", "weakly sourced"),
     "value_differs": ("数字不符", "value differs"),
     "date_differs": ("时间不符", "date differs"),
     "unsourced": ("无来源", "unsourced"),
+}
+# Source tier -> (zh, en) label, shown beside each link.
+TIER_LABELS = {
+    "primary": ("一手", "primary"),
+    "press": ("媒体", "press"),
+    "secondary": ("二手", "secondary"),
 }
 COUNTRY_LABELS = {"US": ("美国", "US"), "China": ("中国", "China"), "CN": ("中国", "China")}
 ENTITY = Column("entity", "公司", "Company", aliases=("company", "company_name", "name"))
@@ -74,14 +82,15 @@ PUBLISHER = Column("publisher", "来源", "Source",
                    aliases=("source_publisher", "source", "sourced_from", "source_label"))
 URL = Column("url", "链接", "Link", fmt="url", aliases=("source_url", "sourced_url"))
 AS_OF = Column("as_of", "截至", "As of", aliases=("period_end", "as_of_date", "published_date", "sourced_period"))
-# Rows of the curated marts cite a publisher, a URL and a date; the footnote lists them.
-CITED_FOOTNOTE = ("SELECT DISTINCT publisher AS source, url, CAST(as_of AS VARCHAR) AS as_of FROM {view} "
+# Rows of the curated marts cite a publisher, a URL, a date and the source's tier; the footnote lists them.
+CITED_FOOTNOTE = ("SELECT DISTINCT publisher AS source, url, CAST(as_of AS VARCHAR) AS as_of, source_tier FROM {view} "
                   "WHERE publisher IS NOT NULL ORDER BY 3 DESC NULLS LAST, 1")
 # Marts that set the article's figure beside a sourced one (sourced_from, source_url, sourced_period).
-SOURCED_FOOTNOTE = ("SELECT DISTINCT sourced_from, source_url, CAST(sourced_period AS VARCHAR) FROM {view} "
-                    "WHERE sourced_from IS NOT NULL ORDER BY 3 DESC NULLS LAST, 1")
+SOURCED_FOOTNOTE = ("SELECT DISTINCT sourced_from, source_url, CAST(sourced_period AS VARCHAR), source_tier "
+                    "FROM {view} WHERE sourced_from IS NOT NULL ORDER BY 3 DESC NULLS LAST, 1")
 SEC_FOOTNOTE = ("SELECT 'SEC EDGAR XBRL companyfacts (10-K/10-Q)' AS source, "
-                "'https://www.sec.gov/edgar/search/' AS url, CAST(max({date}) AS VARCHAR) AS as_of FROM {view}")
+                "'https://www.sec.gov/edgar/search/' AS url, CAST(max({date}) AS VARCHAR) AS as_of, "
+                "'primary' AS tier FROM {view}")
 
 # The article's figure beside the sourced one, as in marts.claim_check and the marts built like it.
 CLAIM_VS_SOURCE = (
@@ -132,8 +141,8 @@ TABLES: tuple[ArticleTable, ...] = (
             PUBLISHER, URL,
         ),
         order_by="year, country",
-        footnote_sql=("SELECT DISTINCT source, url, CAST(year AS VARCHAR) FROM {view} WHERE source IS NOT NULL "
-                      "ORDER BY 3 DESC, 1"),
+        footnote_sql=("SELECT DISTINCT source, url, CAST(year AS VARCHAR), source_tier FROM {view} "
+                      "WHERE source IS NOT NULL ORDER BY 3 DESC, 1"),
     ),
     ArticleTable(
         "frontier_lab_revenue", "marts.frontier_lab_revenue", "02",
@@ -179,9 +188,9 @@ TABLES: tuple[ArticleTable, ...] = (
             Column("valuation_url", "估值来源", "Valuation source", "url"),
             Column("arr_url", "ARR 来源", "ARR source", "url"),
         ),
-        footnote_sql=("SELECT valuation_source, valuation_url, valuation_as_of FROM {view} "
+        footnote_sql=("SELECT valuation_source, valuation_url, valuation_as_of, valuation_tier FROM {view} "
                       "WHERE valuation_source IS NOT NULL UNION "
-                      "SELECT arr_source, arr_url, arr_as_of FROM {view} WHERE arr_source IS NOT NULL "
+                      "SELECT arr_source, arr_url, arr_as_of, arr_tier FROM {view} WHERE arr_source IS NOT NULL "
                       "ORDER BY 3 DESC, 1"),
         note_zh="“文中”为原文数字，“来源”为有出处的数字；无出处者留空。",
         note_en="'article' is the article's figure; 'sourced' a figure with a citation; blank where none was found.",
@@ -202,7 +211,8 @@ TABLES: tuple[ArticleTable, ...] = (
             Column("members_missing", "缺少成员", "Members missing"),
             PUBLISHER,
         ),
-        footnote_sql=("SELECT DISTINCT source, NULL, CAST(max(period_end) AS VARCHAR) FROM {view} "
+        footnote_sql=("SELECT DISTINCT source, NULL, CAST(max(period_end) AS VARCHAR), "
+                      "staging.tier_name(max(staging.tier_rank(source_tier))) FROM {view} "
                       "WHERE source IS NOT NULL GROUP BY source ORDER BY 3 DESC, 1"),
     ),
     ArticleTable(
@@ -222,7 +232,12 @@ TABLES: tuple[ArticleTable, ...] = (
             Column("revenue_accession", "SEC 文件号", "SEC accession", aliases=("accession",)),
         ),
         order_by="calendar_year, calendar_quarter, row_type DESC, ticker",
-        footnote_sql=SEC_FOOTNOTE.format(date="revenue_filed", view="{view}"),
+        footnote_sql=("SELECT 'SEC EDGAR XBRL (10-Q/10-K, frames)', 'https://www.sec.gov/edgar/search/', "
+                      "CAST(max(revenue_filed) AS VARCHAR), 'primary' FROM {view} "
+                      "WHERE row_type = 'member' AND source_kind <> 'statement' UNION ALL "
+                      "SELECT DISTINCT ticker || ' earnings release', source_url, CAST(period_end AS VARCHAR), "
+                      "source_tier FROM {view} WHERE row_type = 'member' AND source_kind = 'statement' "
+                      "ORDER BY 3 DESC NULLS LAST, 1"),
     ),
     ArticleTable(
         "app_mau", "marts.app_mau", "03",

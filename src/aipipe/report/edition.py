@@ -23,12 +23,12 @@ from aipipe.report import formats
 from aipipe.report.article_tables import STATUS_LABELS
 from aipipe.report.charts import ChartResult
 from aipipe.report.markdown import md_escape, md_link, split_urls
-from aipipe.report.tables import RenderedTable, link_label, table_markdown, view_exists
+from aipipe.report.tables import RenderedTable, link_label, table_markdown, tier_label, view_exists
 from aipipe.settings import REPO_ROOT, Settings
 
 CLAIM_VIEW = "marts.claim_check"
 CLAIM_TABLE = "staging.article_claims"
-STATUSES = ("confirmed", "value_differs", "date_differs", "unsourced")
+STATUSES = ("confirmed", "weakly_sourced", "value_differs", "date_differs", "unsourced")
 SECTION_HEADING = re.compile(r"^##\s*(\d{2})\s*[|｜]?\s*(.*)$")
 SUGGESTION = re.compile(r"【配图建议[：:]\s*(.+?)】")
 
@@ -51,6 +51,7 @@ class ClaimView:
     difference: str
     context: str
     note: str
+    source_tier: str = ""  # primary | press | secondary: how good the source shown is
 
     def status_label(self, lang: str = "zh") -> str:
         labels = STATUS_LABELS.get(self.status)
@@ -182,6 +183,7 @@ def _claim_view(record: dict) -> ClaimView:
         difference="" if difference is None else f"{float(difference) * 100:+.1f}%",
         context=str(_get(record, "context") or ""),
         note=str(_get(record, "note") or ""),
+        source_tier=str(_get(record, "source_tier") or "") if status != "unchecked" else "",
     )
 
 
@@ -336,6 +338,8 @@ def _claims_markdown(claims: list[ClaimView]) -> list[str]:
     for c in claims:
         links = (" ".join(md_link(c.sourced_from or link_label(u), u) for u in c.source_urls)
                  or md_escape(c.sourced_from))
+        if c.source_tier:
+            links += f" · {md_escape(tier_label(c.source_tier))} {md_escape(c.source_tier)}"
         lines.append("| " + " | ".join([
             f"**{md_escape(c.status_label())}**", md_escape(f"{c.entity} {c.article_value}"),
             md_escape(c.period_claimed), md_escape(c.sourced_value), md_escape(c.sourced_period),

@@ -13,14 +13,14 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from aipipe.report.markdown import split_urls
-from aipipe.report.tables import link_label
+from aipipe.report.tables import link_label, tier_label
 
 
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("aipipe.report", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(link_label=link_label, split_urls=split_urls)
+    env.globals.update(link_label=link_label, split_urls=split_urls, tier_label=tier_label)
     env.filters["basename"] = lambda path: Path(str(path)).name
     return env
 

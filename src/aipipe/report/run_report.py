@@ -81,7 +81,7 @@ def build_run_report(settings: Settings, run_id: str, langs: tuple[str, ...] = f
         # Nothing the article outputs are built from changed: copy them, re-render nothing.
         outputs, font_chars, built_by = cached
         reuse.copy_article_files(latest, tmp)
-        font = subset_font(font_chars + report_text, settings.data_dir / "cache" / "fonts", static=False)
+        font = subset_font(font_chars + report_text, settings.font_cache_dir, static=False)
     else:
         font, font_chars = write_article_outputs(outputs, tmp, settings, run_id, generated_at, langs,
                                                  extra_text=report_text)
@@ -142,7 +142,7 @@ def write_article_outputs(outputs: ArticleOutputs, folder: Path, settings: Setti
     chart_text = "\n".join(c.data.texts(lang) for c in outputs.charts if c.data for lang in langs)
     corpus += [chart_text] + [c.spec.suggestion for c in outputs.charts]
     corpus += [v for pair in STATUS_LABELS.values() for v in pair] + html.template_texts()
-    cache = settings.data_dir / "cache" / "fonts"
+    cache = settings.font_cache_dir
     # Pages keep the font variable (fast to cut, browsers pick the weight); charts need it static.
     font_chars = "".join(sorted({c for c in "\n".join(corpus[:1] + corpus[2:]) if needs_cjk_font(c)}))
     font = subset_font(font_chars + extra_text, cache, static=False)

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from aipipe.report import formats
-from aipipe.report.article_tables import AS_OF, PUBLISHER, TABLES, URL, ArticleTable, Column
+from aipipe.report.article_tables import AS_OF, PUBLISHER, TABLES, TIER_LABELS, URL, ArticleTable, Column
 from aipipe.report.markdown import md_escape, md_link, split_urls
 
 
@@ -146,11 +146,13 @@ def _first(record: dict, candidates: tuple[str, ...]) -> str | None:
 
 
 def _footnote_rows(con: duckdb.DuckDBPyConnection, spec: ArticleTable,
-                   frame: pd.DataFrame) -> list[tuple[str, str, str]]:
+                   frame: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    """(source, url, as_of, tier) per cited source; tier is "" where the view does not say."""
     if spec.footnote_sql:
         try:
             rows = con.execute(spec.footnote_sql.format(view=spec.view)).fetchall()
-            return [(str(s or ""), str(u or ""), str(a or "")) for s, u, a in rows if s]
+            return [(str(r[0] or ""), str(r[1] or ""), str(r[2] or ""), str((r[3] if len(r) > 3 else "") or ""))
+                    for r in rows if r[0]]
         except duckdb.Error:
             pass  # the view lacks the cited columns: derive what we can from the frame
     pick = {}
@@ -163,7 +165,7 @@ def _footnote_rows(con: duckdb.DuckDBPyConnection, spec: ArticleTable,
         source = record.get(pick["publisher"]) if pick["publisher"] else None
         url = record.get(pick["url"]) if pick["url"] else None
         as_of = record.get(pick["as_of"]) if pick["as_of"] else None
-        key = (_text(source), _text(url), _text(as_of)[:10])
+        key = (_text(source), _text(url), _text(as_of)[:10], _text(record.get("source_tier")))
         if (key[0] or key[1]) and key not in seen:
             seen.add(key)
             rows.append(key)
@@ -174,13 +176,13 @@ def _text(value: object) -> str:
     return "" if formats.is_missing(value) else str(value)
 
 
-def _footnote_text(spec: ArticleTable, sources: list[tuple[str, str, str]], lang: str) -> str:
+def _footnote_text(spec: ArticleTable, sources: list[tuple[str, str, str, str]], lang: str) -> str:
     """Plain-text footnote (the Markdown and HTML writers add links and escaping)."""
     names = []
-    for source, _url, _as_of in sources:
+    for source, _url, _as_of, _tier in sources:
         if source and source not in names:
             names.append(source)
-    as_of = max((a[:10] for _, _, a in sources if a), default="")
+    as_of = max((a[:10] for _, _, a, _ in sources if a), default="")
     note = spec.note_zh if lang == "zh" else spec.note_en
     if lang == "zh":
         text = "来源：" + ("；".join(names) if names else "无（未找到来源）") + "。"
@@ -211,17 +213,24 @@ def table_markdown(table: RenderedTable, lang: str, heading_level: int = 2) -> l
         lines.append("")
         lines.append("_" + ("暂无数据" if lang == "zh" else "No rows yet") + "_")
     lines += ["", "> " + md_escape(content.footnote)]
-    for source, url, as_of in [(s, u, a) for s, u, a in content.sources if split_urls(u)][:30]:
+    for source, url, as_of, tier in [s for s in content.sources if split_urls(s[1])][:30]:
         targets = split_urls(url)
         names = [n.strip() for n in source.split(";")] if source else []
         if len(names) != len(targets):
             names = [source or link_label(u) for u in targets]
         linked = ", ".join(md_link(n or link_label(u), u) for n, u in zip(names, targets, strict=True))
-        lines.append(f"> - {linked}" + (f" ({md_escape(as_of[:10])})" if as_of else ""))
+        lines.append(f"> - {linked}" + (f" ({md_escape(as_of[:10])})" if as_of else "")
+                     + (f" · {md_escape(tier_label(tier, lang))}" if tier else ""))
     if table.note:
         lines.append("> " + md_escape(("注：" if lang == "zh" else "Note: ") + table.note))
     lines.append("")
     return lines
+
+
+def tier_label(tier: str, lang: str = "zh") -> str:
+    """How a source's tier reads beside its link: 一手 primary, 媒体 press, 二手 secondary."""
+    labels = TIER_LABELS.get(tier)
+    return (labels[0] if lang == "zh" else labels[1]) if labels else tier
 
 
 def link_label(url: str) -> str:

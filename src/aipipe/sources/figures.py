@@ -28,9 +28,11 @@ SOURCE_NAME = "registry:reported_figures"
 COLUMNS = [
     "figure_id", "entity", "metric", "metric_type", "value", "value_high", "unit", "currency",
     "qualifier", "location_from", "location_to", "as_of", "period_start", "period_end",
-    "is_projection", "estimator", "notes", "source_rank", "publisher", "url", "published",
-    "published_date", "phrase", "cites",
+    "is_projection", "estimator", "notes", "ticker", "accession", "change_yoy", "source_rank",
+    "publisher", "url", "published", "published_date", "phrase", "cites", "tier",
+    "original_publisher", "original_url", "via", "quote",
 ]
+TIERS = ("primary", "press", "secondary")
 
 
 def registry_source(registry_path: Path = REGISTRY_PATH) -> SourceSpec:
@@ -81,6 +83,8 @@ def registry_frame(content: bytes) -> pd.DataFrame:
     rows = []
     for figure in figures:
         start, end = period_of(str(figure.get("as_of", "")))
+        if figure.get("period_start") or figure.get("period_end"):  # a fiscal quarter or year, stated
+            start, end = _day(figure.get("period_start")), _day(figure.get("period_end"))
         sources = figure.get("source") or [{}]
         for rank, source in enumerate(sources, start=1):
             rows.append({
@@ -101,18 +105,33 @@ def registry_frame(content: bytes) -> pd.DataFrame:
                 "is_projection": bool(figure.get("is_projection", False)),
                 "estimator": figure.get("estimator"),
                 "notes": figure.get("notes"),
+                "ticker": figure.get("ticker"),
+                "accession": figure.get("accession"),
+                "change_yoy": figure.get("change_yoy"),
                 "source_rank": rank,
                 "publisher": source.get("publisher"),
                 "url": source.get("url"),
                 "published": source.get("published") or None,
                 "published_date": period_of(source["published"])[0] if source.get("published") else None,
                 "phrase": source.get("phrase"),
-                "cites": source.get("cites"),
+                # `cites` is the older name of original_publisher; either says whom a report cites.
+                "cites": source.get("original_publisher") or source.get("cites"),
+                "tier": source.get("tier"),
+                "original_publisher": source.get("original_publisher") or source.get("cites"),
+                "original_url": source.get("original_url"),
+                "via": source.get("via"),
+                "quote": source.get("quote"),
             })
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    for column in ("value", "value_high"):
+    for column in ("value", "value_high", "change_yoy"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
+
+
+def _day(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)) if value else None
 
 
 def period_of(text: str) -> tuple[date | None, date | None]:

@@ -1,7 +1,10 @@
 """News pages behind the registry's figures: fetch each page, extract its text, and check that it
 still states each figure the registry cites it for.
 
-One source per distinct URL in the registry (`news:<host>-<hash>`). Each check lands in
+One source per distinct page the registry cites (`news:<host>-<hash>`): a source's `via` (the
+fetchable copy of a page that cannot be fetched itself) when it has one, else its `url`. The
+parser version carries a hash of the figures bound to the page, so an edited registry entry is
+checked again even when the page's bytes have not changed. Each check lands in
 staging.page_checks with status `confirmed` (the page states the figure), `changed` (the page
 states a different figure near the phrase: both are kept and flagged) or `not_found` (phrase or
 figure gone: a layout change, an edited story). The registry value is never overwritten.
@@ -33,8 +36,11 @@ CHECK_COLUMNS = ["figure_id", "url", "status", "expected_value", "found_value", 
 def news_sources(settings, registry: pd.DataFrame | None = None) -> list[SourceSpec]:
     """One source per distinct page URL in the registry."""
     registry = registry if registry is not None else registry_frame(registry_content())
+    registry = registry.assign(fetch_url=registry["via"].fillna(registry["url"]) if "via" in registry
+                               else registry["url"])
     specs = []
-    for url, figures in registry.groupby("url", sort=True):
+    for url, figures in registry.groupby("fetch_url", sort=True):
+        bound = hashlib.sha256(figures.to_csv(index=False).encode()).hexdigest()[:10]
         specs.append(SourceSpec(
             name=f"news:{source_key(url)}",
             family="news",
@@ -43,7 +49,7 @@ def news_sources(settings, registry: pd.DataFrame | None = None) -> list[SourceS
             suffix=".html",
             licence=LICENCE,
             parse=functools.partial(parse_snapshot, figures=figures.copy()),
-            parser_version=PARSER_VERSION,
+            parser_version=f"{PARSER_VERSION}:{bound}",
             description=f"news page {url}",
             optional=True,
         ))
@@ -82,8 +88,10 @@ def check_row(figure: dict, page, checked_at: str) -> dict:
 
         expected = Amount(value=figure["value"], value_high=value_high, currency=figure.get("currency"),
                           unit=figure.get("unit"), qualifier=None, raw="", span=(0, 0))
+    # A multiple (50 times ARR) is written as a bare number on the page.
+    unit = "count" if figure.get("unit") == "ratio" else figure.get("unit")
     check = check_figure(page.body_text, anchors, expected, figure.get("currency") or None,
-                         tolerance=0.01, unit=figure.get("unit"))
+                         tolerance=0.01, unit=unit)
     found = check.found
     return {**base, "status": check.status, "found_value": found.value if found else None,
             "found_high": found.value_high if found else None, "found_currency": found.currency if found else None,
