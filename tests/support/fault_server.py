@@ -1,6 +1,7 @@
 """A real HTTP server on 127.0.0.1 that serves scripted responses and faults, for tests.
 
 Each path has a queue of `Reply` objects consumed one per request (the last one repeats).
+POST requests (query APIs) are answered the same way, their body recorded.
 Faults: delay past the client's timeout, a truncated body (Content-Length larger than what is
 sent), a connection reset, status codes with headers (429 + Retry-After, 5xx, 304), and a check
 that rejects requests without a User-Agent (403, as SEC does).
@@ -33,6 +34,8 @@ class Seen:
     path: str
     headers: dict[str, str]
     at: float
+    method: str = "GET"
+    body: bytes = b""
 
 
 class FaultServer:
@@ -48,10 +51,14 @@ class FaultServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:  # noqa: N802 (a query API: the form is recorded in Seen.body)
+                length = int(self.headers.get("Content-Length") or 0)
+                self.do_GET(method="POST", body=self.rfile.read(length) if length else b"")
+
+            def do_GET(self, method: str = "GET", body: bytes = b"") -> None:  # noqa: N802
                 with server._lock:
                     server.requests.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()},
-                                                time.monotonic()))
+                                                time.monotonic(), method, body))
                     queue = server.routes.get(self.path)
                     reply = (queue.pop(0) if len(queue) > 1 else queue[0]) if queue else Reply(404, b"not found")
                 if reply.delay_s:

@@ -8,7 +8,7 @@ from aipipe.core.runs import new_run_id
 from aipipe.core.snapshots import SnapshotStore, utc_now
 from aipipe.ingest.stage import stage_source
 from aipipe.settings import Settings
-from aipipe.sources.base import acquire
+from aipipe.sources.base import SourceSpec, acquire
 from aipipe.sources.sec.companyfacts import company_source
 from aipipe.sources.sec.watchlist import Company
 from aipipe.warehouse.ledger import RunRecord
@@ -27,15 +27,14 @@ def store_companyfacts(settings: Settings, cik: int, content: bytes) -> None:
                                          content, suffix=".json", licence="test", origin="live")
 
 
-def load_companies(settings: Settings, companies: list[tuple[str, int]]):
-    """Acquire (offline: stored or seed), stage and load the given companies in one run."""
+def load_companies(settings: Settings, companies: list[tuple[str, int]], extra: list[SourceSpec] | None = None):
+    """Acquire (offline: stored or seed), stage and load the given companies (and any `extra`
+    sources, e.g. the registry) in one run."""
     run = RunRecord(new_run_id(), "test", utc_now(), True)
     loaded = loaded_snapshots(settings.db_path)
     store = SnapshotStore(settings.data_dir)
-    results = []
-    for ticker, cik in companies:
-        spec = company_source(Company(ticker, cik, ()), settings)
-        results.append(stage_source(spec, acquire(spec, store, None), settings.data_dir / "runs" / run.run_id,
-                                    run.run_id, loaded))
+    specs = [company_source(Company(ticker, cik, ()), settings) for ticker, cik in companies] + list(extra or [])
+    results = [stage_source(spec, acquire(spec, store, None), settings.data_dir / "runs" / run.run_id,
+                            run.run_id, loaded) for spec in specs]
     outcome = load_run(settings.db_path, run, results)
     return run, outcome, results

@@ -15,6 +15,7 @@ import email.utils
 import random
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -120,8 +121,10 @@ class PoliteClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Response:
-        """GET `url`; returns the response (status 200 or 304) or raises FetchError."""
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+            form: Mapping[str, str] | None = None) -> Response:
+        """GET `url` (POST `form`, form-encoded, when given: a query API such as cninfo's);
+        returns the response (status 200 or 304) or raises FetchError."""
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -132,7 +135,7 @@ class PoliteClient:
             attempt += 1
             self._bucket.acquire()
             try:
-                status, body, response_headers = self._get_once(url, headers)
+                status, body, response_headers = self._get_once(url, headers, form)
             except NetworkUnreachable:
                 raise
             except (httpx.TimeoutException, httpx.TransportError, _Truncated) as exc:
@@ -157,9 +160,11 @@ class PoliteClient:
             raise FetchError(url, f"HTTP {status}{hint} after {attempt} attempt(s)",
                              status=status, attempts=attempt)
 
-    def _get_once(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+    def _get_once(self, url: str, headers: dict[str, str],
+                  form: Mapping[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+        method, data = ("POST", dict(form)) if form is not None else ("GET", None)
         try:
-            with self._client.stream("GET", url, headers=headers) as response:
+            with self._client.stream(method, url, headers=headers, data=data) as response:
                 response_headers = {k.lower(): v for k, v in response.headers.items()}
                 declared = response_headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > self.max_bytes:

@@ -37,6 +37,11 @@ class SourceSpec:
     # False for sources that are files of this project (the registry): `seed` reads the current
     # file each run, and nothing is fetched.
     live: bool = True
+    # A query API answered by POST (cninfo's announcement search): the form fields, in order.
+    form: tuple[tuple[str, str], ...] | None = None
+    # True when the server's 404 means "nothing there yet" (an SEC frame no filer has reached):
+    # kept as an empty snapshot, so the source loads zero rows instead of failing.
+    absent_is_empty: bool = False
 
 
 @dataclass
@@ -75,7 +80,11 @@ def acquire(spec: SourceSpec, store: SnapshotStore, client: PoliteClient | None)
         notes.append(f"using stored snapshot {stored.snapshot_id} retrieved {stored.retrieved_at}")
         return Acquired(spec.name, stored, "seed" if stored.origin == "seed" else "local", notes, fetch_error)
     if spec.seed is not None:
-        seeded = spec.seed(store)
+        try:
+            seeded = spec.seed(store)
+        except Exception as exc:  # a broken seed is this source's failure, not the run's
+            notes.append(f"the seed shipped with aipipe could not be read: {type(exc).__name__}: {exc}")
+            return Acquired(spec.name, None, "none", notes, fetch_error or f"seed unreadable: {exc}")
         if seeded is not None:
             as_of = f", {seeded.last_modified}" if seeded.last_modified else ""
             notes.append(f"no stored snapshot: using the seed shipped with aipipe{as_of}")
@@ -86,11 +95,19 @@ def acquire(spec: SourceSpec, store: SnapshotStore, client: PoliteClient | None)
 
 def _fetch_live(spec: SourceSpec, store: SnapshotStore, client: PoliteClient, stored: Snapshot | None) -> Acquired:
     conditional = stored if stored is not None and stored.origin != "seed" else None
-    response = client.get(
-        spec.url,
-        etag=conditional.etag if conditional else None,
-        last_modified=conditional.last_modified if conditional else None,
-    )
+    try:
+        response = client.get(
+            spec.url,
+            etag=conditional.etag if conditional else None,
+            last_modified=conditional.last_modified if conditional else None,
+            form=dict(spec.form) if spec.form is not None else None,
+        )
+    except FetchError as exc:
+        if not (spec.absent_is_empty and exc.status == 404):
+            raise
+        empty = store.put(spec.name, spec.url, b"", suffix=spec.suffix, licence=spec.licence,
+                          http_status=404, origin="live")
+        return Acquired(spec.name, empty, "live", [f"HTTP 404: {spec.description or spec.url} has no data yet (empty)"])
     if response.not_modified and conditional is not None:
         touched = store.touch(conditional, http_status=304)
         note = f"HTTP 304: unchanged since {conditional.first_retrieved_at}"

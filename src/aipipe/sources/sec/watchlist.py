@@ -13,6 +13,7 @@ done in SQL against `staging.sec_tickers` (so the marts see it in the same trans
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -56,6 +57,9 @@ class Watchlist:
     configured: dict[str, int | None] = field(default_factory=dict)  # every watched ticker -> pinned CIK
     checks: tuple[CikCheck, ...] = ()
     fetch_submissions: bool = False
+    # SEC frames to fetch ([frames] in the watchlist): calendar periods × metrics (their pinned tags).
+    frame_periods: tuple[str, ...] = ()
+    frame_metrics: tuple[str, ...] = ()
 
     @property
     def pending(self) -> list[str]:
@@ -116,8 +120,15 @@ def load_watchlist(path: Path | None = None) -> Watchlist:
     unknown = [b for b in refresh_baskets if b not in baskets]
     if unknown:
         raise WatchlistError(f"watchlist {path}: [refresh] baskets {unknown} are not defined under [baskets]")
+    frames = config.get("frames", {})
+    periods = tuple(frames.get("periods", ()))
+    bad = [p for p in periods if not re.fullmatch(r"CY\d{4}(Q[1-4])?I?", str(p))]
+    if bad:
+        raise WatchlistError(f"watchlist {path}: [frames] periods {bad}: write CY2025Q1 (a quarter), CY2024 "
+                             f"(a year) or CY2024Q4I (an instant)")
     return Watchlist(companies, baskets, refresh_baskets, configured,
-                     fetch_submissions=bool(refresh.get("submissions", False)))
+                     fetch_submissions=bool(refresh.get("submissions", False)),
+                     frame_periods=periods, frame_metrics=tuple(frames.get("metrics", ())))
 
 
 def resolve_watchlist(watchlist: Watchlist, tickers: Mapping[str, int] | None, *,
