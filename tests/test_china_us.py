@@ -67,18 +67,40 @@ def test_missing_rates_stay_missing_with_a_reason(warehouse):
         assert (usd is None) != (cny is None)
 
 
-def test_china_article_only_figures_are_shown_and_marked(warehouse):
+def test_china_side_is_computed_from_members_beside_the_article(warehouse):
     con, _ = warehouse
-    china = con.execute("SELECT metric, basis, value_cny, value_usd, source FROM marts.china_us_app_financials "
-                        "WHERE side = 'China' AND period = '2024' AND metric = 'revenue'").fetchall()
-    assert len(china) == 1
-    metric, basis, cny, usd, source = china[0]
-    assert basis == "article only" and cny == 76.8e9
-    assert "Hualong" in source or "华龙" in source
-    assert usd is None  # the ECB fixture does not cover all of 2024: no average, so no USD figure
-    capex = con.execute("SELECT basis, capex_cny FROM marts.ai_capex_us_vs_china "
+    china = con.execute("SELECT basis, value_cny, value_usd, source, source_tier, members_missing "
+                        "FROM marts.china_us_app_financials WHERE side = 'China' AND period = '2024' "
+                        "AND metric = 'revenue' ORDER BY basis").fetchall()
+    assert [row[0][:7] for row in china] == ["article", "sourced"]
+    article, computed = china
+    assert article[1] == 76.8e9 and ("Hualong" in article[3] or "华龙" in article[3])
+    members = con.execute("SELECT sum(value) FROM staging.reported_figures WHERE source_rank = 1 "
+                          "AND metric = 'revenue' AND currency = 'CNY' AND period_start = DATE '2024-01-01' "
+                          "AND period_end = DATE '2024-12-31' "
+                          "AND ticker IN (SELECT code FROM staging.ashare_basket)").fetchall()[0][0]
+    assert computed[1] == pytest.approx(members) and computed[4] == "secondary"
+    assert computed[0].startswith("sourced: computed (") and computed[5] == []
+    assert article[2] is None and computed[2] is None  # the ECB fixture does not cover all of 2024
+
+
+def test_china_capex_from_company_results_beside_the_estimates(warehouse):
+    con, _ = warehouse
+    rows = con.execute("SELECT year, basis, capex_cny, complete, source_tier FROM marts.ai_capex_us_vs_china "
+                       "WHERE series LIKE 'China big tech%' ORDER BY year").fetchall()
+    assert [(r[0], r[3]) for r in rows] == [(2024, True), (2025, False)]
+    totals = dict(con.execute("SELECT calendar_year, capex_cny FROM marts.china_big_tech_capex "
+                              "WHERE row_type = 'total'").fetchall())
+    assert rows[0][2] == totals[2024] and rows[1][2] == totals[2025]
+    # 2024 is each company's stated full year; 2025 the quarters stated so far (flagged partial).
+    stated = con.execute("SELECT sum(value) FROM staging.reported_figures WHERE source_rank = 1 AND metric = 'capex' "
+                         "AND entity IN ('Alibaba', 'Tencent') AND period_start = DATE '2024-01-01' "
+                         "AND period_end = DATE '2024-12-31'").fetchall()[0][0]
+    assert totals[2024] == pytest.approx(stated)
+    assert rows[1][1] == "sourced: company results (partial year)"
+    capex = con.execute("SELECT basis, capex_cny, source_tier FROM marts.ai_capex_us_vs_china "
                         "WHERE series LIKE 'China AI industry%'").fetchall()
-    assert capex == [("article only", 500e9)]
+    assert capex and all(basis.startswith("sourced") for basis, _, _ in capex)
 
 
 def test_us_basket_rows_name_their_members_and_rates(warehouse):
@@ -87,7 +109,7 @@ def test_us_basket_rows_name_their_members_and_rates(warehouse):
                        "FROM marts.china_us_app_financials WHERE side = 'US' AND period = '2024Q1' "
                        "AND metric = 'revenue'").fetchall()
     usd, cny, rate, method, present, missing = rows[0]
-    assert present == ["SNOW"] and "CRM" in missing
+    assert "SNOW" in present and "CRM" not in present and "CRM" in missing
     expected = fx.average_rate("CNY", "USD", "2024-01-01", "2024-03-31")
     assert method == "ecb_period_average" and rate == pytest.approx(expected.rate)
     assert cny == pytest.approx(usd * expected.rate)
@@ -103,8 +125,8 @@ def test_money_columns_say_their_currency(warehouse):
 
 def test_a_partial_basket_is_never_compared_with_the_article(warehouse):
     con, _ = warehouse
-    # Only Snowflake's filings are loaded: the basket total is not the article's basket, so the
-    # article's US application-software figures stay unsourced instead of "differing".
+    # Snowflake's filings and the registry's statements, without the other XBRL members: the basket
+    # total is not complete, so the article's US figures stay unsourced instead of "differing".
     rows = con.execute("SELECT metric, status FROM marts.claim_check "
                        "WHERE entity LIKE 'US application software%' ORDER BY metric").fetchall()
     assert rows == [("growth_yoy", "unsourced"), ("operating_margin", "unsourced"), ("revenue", "unsourced")]

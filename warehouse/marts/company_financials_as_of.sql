@@ -5,9 +5,10 @@
 -- staging.metric_tags). Usage: SELECT * FROM marts.company_financials_as_of(DATE '2025-03-01').
 -- Rules, in order:
 --   1. periods are quarters (Q), half years (H), nine months (9M) or years (FY) by length in days;
---   2. per period, the highest-priority pinned tag with a value wins; USD before other currencies
---      (a company reporting only in EUR keeps EUR: `currency`, `value`; value_usd is then NULL,
---      no exchange rate is applied here);
+--   2. per period, the highest-priority pinned tag with a value wins; in the company's reporting
+--      currency (the one most of its periods are stated in), so a CNY filer's USD convenience
+--      translation is never taken for a USD figure; then USD before others. A company reporting
+--      in EUR or CNY keeps it: `currency`, `value`; value_usd is then NULL, no rate applied here;
 --   3. among that tag's versions, periodic forms (10-K, 10-Q, 20-F, 40-F and /A) beat others, then
 --      the latest filing wins (`value`, restated if later filings changed it) while
 --      `as_reported_value` keeps the first filed one (with its accession and filing date);
@@ -23,11 +24,22 @@ WITH known AS (
       AND period_type IN ('Q', 'H', '9M', 'FY')
       AND currency IS NOT NULL
 ),
+reporting AS (
+    -- A company's reporting currency: the one most of its periods are stated in. A CNY filer's
+    -- 20-F also carries a USD "convenience translation" of the latest year at one fixed rate;
+    -- preferring USD would publish those as value_usd and break growth and the ECB rules.
+    SELECT cik, arg_max(currency, n) AS reporting_currency
+    FROM (SELECT cik, currency, count(DISTINCT (metric, period_start, period_end)) AS n
+          FROM known GROUP BY cik, currency)
+    GROUP BY cik
+),
 choice AS (
-    SELECT cik, metric, period_start, period_end, tag_priority, unit,
-           row_number() OVER (PARTITION BY cik, metric, period_start, period_end
-                              ORDER BY tag_priority, currency <> 'USD', unit) AS choice_rank
-    FROM (SELECT DISTINCT cik, metric, period_start, period_end, tag_priority, unit, currency FROM known)
+    SELECT d.cik, d.metric, d.period_start, d.period_end, d.tag_priority, d.unit,
+           row_number() OVER (PARTITION BY d.cik, d.metric, d.period_start, d.period_end
+                              ORDER BY d.tag_priority, d.currency <> r.reporting_currency,
+                                       d.currency <> 'USD', d.unit) AS choice_rank
+    FROM (SELECT DISTINCT cik, metric, period_start, period_end, tag_priority, unit, currency FROM known) d
+    JOIN reporting r USING (cik)
 ),
 versions AS (
     SELECT k.*,

@@ -14,6 +14,8 @@ import duckdb
 import pandas as pd
 
 from aipipe.core.hooks import pause_point
+from aipipe.sources.article.notes import load_claim_notes
+from aipipe.sources.cninfo import basket_rows
 from aipipe.sources.sec.watchlist import load_metric_tags, load_watchlist, write_watchlist_tables
 from aipipe.warehouse.connect import write_transaction, writer_lock
 from aipipe.warehouse.ledger import (
@@ -82,6 +84,8 @@ def _load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
         {"metric": t.metric, "taxonomy": t.taxonomy, "concept": t.concept, "priority": t.priority,
          "per_share": t.per_share} for t in tags
     ])
+    replace_rows(con, "staging.ashare_basket", basket_rows())
+    replace_rows(con, "staging.claim_notes", [{"claim_id": k, "note": v} for k, v in load_claim_notes().items()])
     watchlist = load_watchlist()
     con.execute("DELETE FROM staging.companies")
     for company in watchlist.companies.values():
