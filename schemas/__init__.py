@@ -21,6 +21,9 @@ MODULES = {
     "article_claims": "schemas.article_claims",
     "sec_tickers": "schemas.sec_tickers",
     "sec_submissions": "schemas.sec_submissions",
+    "sec_frames": "schemas.sec_frames",
+    "cninfo_announcements": "schemas.cninfo_announcements",
+    "epoch_revenue": "schemas.epoch_revenue",
 }
 
 

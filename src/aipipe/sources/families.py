@@ -7,15 +7,19 @@ from collections.abc import Callable
 from aipipe.settings import Settings
 from aipipe.sources.article.source import article_sources
 from aipipe.sources.base import SourceSpec
+from aipipe.sources.cninfo import cninfo_sources
+from aipipe.sources.epoch import epoch_sources
 from aipipe.sources.figures import registry_source
 from aipipe.sources.fx import ecb_sources
 from aipipe.sources.news.checks import news_sources
 from aipipe.sources.sec.companyfacts import family_sources
+from aipipe.sources.sec.frames import frames_sources
 
 
 def sec_sources(settings: Settings) -> list[SourceSpec]:
-    # SEC's ticker file, then companyfacts per watched company (tickers resolved to CIKs).
-    return family_sources(settings)
+    # SEC's ticker file, then companyfacts per watched company (tickers resolved to CIKs), then
+    # the frames the watchlist names (every filer's value for one concept and quarter).
+    return family_sources(settings) + frames_sources(settings)
 
 
 # family -> builder. A new source family adds one line here.
@@ -25,6 +29,8 @@ FAMILIES: dict[str, Callable[[Settings], list[SourceSpec]]] = {
     "registry": lambda settings: [registry_source()],
     "news": news_sources,
     "article": article_sources,
+    "cninfo": cninfo_sources,
+    "epoch": epoch_sources,
 }
 
 
