@@ -39,7 +39,8 @@ def source_task(spec: SourceSpec, settings: Settings, run_id: str, loaded: set) 
     """Acquire one source (live, stored or seed) and stage it: parse, validate, write Parquet."""
     acquired = pipeline.acquire_source(spec, settings)
     result = pipeline.stage(spec, acquired, settings, run_id, loaded)
-    pipeline.print_progress(result)
+    if not (settings.offline and result.status == "missing"):  # offline, those are summed up at the end
+        pipeline.print_progress(result)
     return result
 
 

@@ -18,13 +18,12 @@ SELECT c.entity AS company,
        a.location_to AS moved_to,
        c.period_claimed AS article_date_claimed,
        c.status,
-       s.period_start AS sourced_date,
+       c.sourced_start AS sourced_date,
        c.sourced_from, c.source_url, c.source_tier,
        t.team_size, t.staff_moved,
        CASE WHEN c.sourced_from IS NULL THEN 'article only' ELSE 'sourced' END AS basis
 FROM checks c
 JOIN staging.article_claims a USING (claim_id)
 LEFT JOIN team t ON t.entity = c.entity
-LEFT JOIN marts.sourced_figures s ON s.entity = c.entity AND s.metric = 'relocation' AND s.source_label = c.sourced_from
 WHERE c.metric = 'relocation'
 ORDER BY c.entity;

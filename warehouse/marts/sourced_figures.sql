@@ -12,12 +12,15 @@
 -- primary; a computed value takes the weakest tier among its inputs. growth_of: for growth_yoy,
 -- what grew (revenue, net_profit, annualized_revenue).
 CREATE OR REPLACE VIEW marts.sourced_figures AS
+-- Each mart read once per query (DuckDB would otherwise evaluate a view once per reference).
+WITH capex AS MATERIALIZED (SELECT * FROM marts.big_tech_capex),
+     figures AS MATERIALIZED (SELECT * FROM staging.reported_figures_status)
 SELECT 'report:' || figure_id AS evidence_id, 'report' AS source_kind, entity, metric,
        value, value_high, unit, currency, qualifier, as_of, period_start, period_end, is_projection,
        location_from, location_to, estimator,
        publisher || coalesce(' (citing ' || cites || ')', '') AS source_label, url, published_date,
        check_status, figure_tier AS tier
-FROM staging.reported_figures_status
+FROM figures
 WHERE source_rank = 1 AND metric <> 'valuation_to_arr'
 UNION ALL BY NAME
 SELECT 'computed:' || m.figure_id || ':implied_valuation' AS evidence_id, 'computed' AS source_kind,
@@ -28,8 +31,8 @@ SELECT 'computed:' || m.figure_id || ':implied_valuation' AS evidence_id, 'compu
            AS source_label,
        m.url, m.published_date, 'computed' AS check_status,
        staging.tier_name(greatest(m.figure_tier_rank, a.figure_tier_rank)) AS tier
-FROM staging.reported_figures_status m
-JOIN staging.reported_figures_status a
+FROM figures m
+JOIN figures a
   ON a.entity = m.entity AND a.metric = 'arr' AND a.url = m.url AND a.source_rank = 1
 WHERE m.metric = 'valuation_to_arr' AND m.source_rank = 1
 UNION ALL BY NAME
@@ -44,7 +47,7 @@ SELECT 'sec:' || ticker || ':' || fiscal_year || ':' || m.metric AS evidence_id,
        'SEC 10-K ' || m.accession AS source_label,
        'https://www.sec.gov/Archives/edgar/data/' || c.cik || '/' || replace(m.accession, '-', '') || '/' AS url,
        m.filed AS published_date, 'sec_filing' AS check_status, 'primary' AS tier
-FROM marts.big_tech_capex b
+FROM capex b
 JOIN staging.companies c USING (ticker),
      LATERAL (VALUES ('capex', b.capex_usd, b.capex_accession, b.capex_filed),
                      ('revenue', b.revenue_usd, b.revenue_accession, b.revenue_filed),
@@ -58,7 +61,7 @@ SELECT 'sec:hyperscalers:CY' || calendar_year || ':capex' AS evidence_id, 'sec' 
        make_date(calendar_year, 12, 31) AS period_end, FALSE AS is_projection,
        'SEC 10-K filings: ' || members AS source_label, capex_filed AS published_date,
        'sec_filing' AS check_status, 'primary' AS tier
-FROM marts.big_tech_capex
+FROM capex
 WHERE row_type = 'total' AND company_name LIKE '%(4 of 4)'
 UNION ALL BY NAME
 SELECT 'computed:' || entity || ':' || as_of || ':' || basis || ':growth_yoy' AS evidence_id,

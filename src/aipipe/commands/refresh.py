@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 
 from aipipe.settings import Settings
 
@@ -41,6 +42,12 @@ def run(args: argparse.Namespace) -> int:
     except WarehouseBusy as exc:
         print(f"aipipe: {exc}", file=sys.stderr)
         return 75  # EX_TEMPFAIL: try again later
+    missing = [name for name, status in result["sources"].items() if status == "missing"]
+    if missing and settings.offline:
+        families = Counter(name.split(":", 1)[0] for name in missing)
+        print(f"  nothing stored yet for {len(missing)} sources ("
+              + ", ".join(f"{family} {n}" for family, n in sorted(families.items()))
+              + "): they load on the first run with internet; the report lists them", file=sys.stderr)
     print(f"run {result['run_id']}: {result['status']}")
     print(f"warehouse: {settings.db_path}")
     print(f"report:    {result['report']}")

@@ -48,18 +48,20 @@ class SeedInputError(ValueError):
     """An input is not what the input list says it is."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SeedInput:
     file: str
     kind: str  # sec_companyfacts | ecb_hist | epoch_revenue
+    cik: int | None = None  # the company, for SEC files
     sha256: str
+    # Where it came from: the original URL, the public copy it was taken from, and when.
     origin: str
     stored_copy: str
+    note: str = ""
     retrieved: str
+    # How it was taken (verbatim | excerpt | transcribed) and on what terms it may be shipped.
     copy: str
     licence: str
-    cik: int | None = None
-    note: str = ""
 
 
 def load_inputs(path: Path) -> list[SeedInput]:

@@ -62,26 +62,20 @@ METRIC_LABELS = {
     "users": ("用户数", "users"),
     "mau": ("月活", "MAU"),
 }
-# marts.claim_check status -> (zh, en) label.
-STATUS_LABELS = {
-    "confirmed": ("属实", "confirmed"),
-    "weakly_sourced": ("仅二手来源", "weakly sourced"),
-    "value_differs": ("数字不符", "value differs"),
-    "date_differs": ("时间不符", "date differs"),
-    "unsourced": ("无来源", "unsourced"),
-}
-# Source tier -> (zh, en) label, shown beside each link.
-TIER_LABELS = {
-    "primary": ("一手", "primary"),
-    "press": ("媒体", "press"),
-    "secondary": ("二手", "secondary"),
-}
 COUNTRY_LABELS = {"US": ("美国", "US"), "China": ("中国", "China"), "CN": ("中国", "China")}
 ENTITY = Column("entity", "公司", "Company", aliases=("company", "company_name", "name"))
 PUBLISHER = Column("publisher", "来源", "Source",
                    aliases=("source_publisher", "source", "sourced_from", "source_label"))
 URL = Column("url", "链接", "Link", fmt="url", aliases=("source_url", "sourced_url"))
 AS_OF = Column("as_of", "截至", "As of", aliases=("period_end", "as_of_date", "published_date", "sourced_period"))
+# marts.claim_check status -> (zh, en) label.
+STATUS_LABELS = {
+    "confirmed": ("属实", "confirmed"), "weakly_sourced": ("仅二手来源", "weakly sourced"),
+    "value_differs": ("数字不符", "value differs"), "date_differs": ("时间不符", "date differs"),
+    "unsourced": ("无来源", "unsourced"),
+}
+# Source tier -> (zh, en) label, shown beside each link.
+TIER_LABELS = {"primary": ("一手", "primary"), "press": ("媒体", "press"), "secondary": ("二手", "secondary")}
 # Rows of the curated marts cite a publisher, a URL, a date and the source's tier; the footnote lists them.
 CITED_FOOTNOTE = ("SELECT DISTINCT publisher AS source, url, CAST(as_of AS VARCHAR) AS as_of, source_tier FROM {view} "
                   "WHERE publisher IS NOT NULL ORDER BY 3 DESC NULLS LAST, 1")

@@ -152,6 +152,7 @@ def _write_subset(source: FontSource, chars: str, family: str, out: Path, static
     # Horizontal Chinese text needs each character's default glyph only: the layout tables
     # (vertical forms, other regions' variants) are dropped, which halves the time to cut.
     options.layout_features = []
+    options.layout_closure = False
     options.drop_tables += ["GSUB", "GPOS", "GDEF"]
     options.name_IDs = ["*"]
     options.notdef_outline = True

@@ -147,14 +147,19 @@ def _first(record: dict, candidates: tuple[str, ...]) -> str | None:
 
 def _footnote_rows(con: duckdb.DuckDBPyConnection, spec: ArticleTable,
                    frame: pd.DataFrame) -> list[tuple[str, str, str, str]]:
-    """(source, url, as_of, tier) per cited source; tier is "" where the view does not say."""
+    """(source, url, as_of, tier) per cited source; tier is "" where the view does not say.
+
+    The footnote query runs over the rows already read (the table's own rows), not the view again."""
     if spec.footnote_sql:
+        con.register("_footnote_rows", frame)
         try:
-            rows = con.execute(spec.footnote_sql.format(view=spec.view)).fetchall()
+            rows = con.execute(spec.footnote_sql.format(view="_footnote_rows")).fetchall()
             return [(str(r[0] or ""), str(r[1] or ""), str(r[2] or ""), str((r[3] if len(r) > 3 else "") or ""))
                     for r in rows if r[0]]
         except duckdb.Error:
             pass  # the view lacks the cited columns: derive what we can from the frame
+        finally:
+            con.unregister("_footnote_rows")
     pick = {}
     for column in (PUBLISHER, URL, AS_OF):
         pick[column.name] = next((c for c in column.candidates if c in frame.columns), None)
