@@ -39,7 +39,7 @@ def source_task(spec: SourceSpec, settings: Settings, run_id: str, loaded: set) 
     """Acquire one source (live, stored or seed) and stage it: parse, validate, write Parquet."""
     acquired = pipeline.acquire_source(spec, settings)
     result = pipeline.stage(spec, acquired, settings, run_id, loaded)
-    if not (settings.offline and result.status == "missing"):  # offline, those are summed up at the end
+    if not pipeline.without_network(result):  # those are summed up at the end, in one line
         pipeline.print_progress(result)
     return result
 
@@ -76,4 +76,5 @@ def refresh(settings: Settings | None = None, families: list[str] | None = None,
         outcome = load_task(settings, run, results, wait_s)
         report = report_task(settings, run.run_id)
     return {"run_id": run.run_id, "status": outcome.status, "report": str(report),
-            "sources": {r.source: r.status for r in results}}
+            "sources": {r.source: r.status for r in results},
+            "without_network": [r.source for r in results if pipeline.without_network(r)]}

@@ -42,12 +42,13 @@ def run(args: argparse.Namespace) -> int:
     except WarehouseBusy as exc:
         print(f"aipipe: {exc}", file=sys.stderr)
         return 75  # EX_TEMPFAIL: try again later
-    missing = [name for name, status in result["sources"].items() if status == "missing"]
-    if missing and settings.offline:
+    missing = result.get("without_network", [])
+    if missing:
         families = Counter(name.split(":", 1)[0] for name in missing)
-        print(f"  nothing stored yet for {len(missing)} sources ("
+        print(f"  nothing to load for {len(missing)} sources ("
               + ", ".join(f"{family} {n}" for family, n in sorted(families.items()))
-              + "): they load on the first run with internet; the report lists them", file=sys.stderr)
+              + "): no network, no stored snapshot and not in the seed; they load on a run with internet. "
+              "The report lists them", file=sys.stderr)
     print(f"run {result['run_id']}: {result['status']}")
     print(f"warehouse: {settings.db_path}")
     print(f"report:    {result['report']}")

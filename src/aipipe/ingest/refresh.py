@@ -103,3 +103,9 @@ def refresh_direct(settings: Settings, families: list[str] | None = None, wait_s
 
 def print_progress(result: StageResult) -> None:
     sys.stderr.write(f"  {result.source:<32} {result.origin:<12} {result.status:<9} {result.message}\n")
+
+
+def without_network(result: StageResult) -> bool:
+    """A source with nothing to load only because this run has no network (offline, or no DNS):
+    the command sums these up in one line instead of one line each."""
+    return result.status == "missing" and ("offline run" in result.message or "network unreachable" in result.message)
